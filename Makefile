@@ -1,0 +1,59 @@
+# Docker Basics: thin targets over the Python helpers (`python -m course`).
+# `make help` lists them.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)/scripts
+export NO_MKDOCS_2_WARNING := 1
+STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help serve build build-offline test test-fast vendor deps lock bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP_PY): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+deps: $(STAMP_PY) $(STAMP_NPM) ## Install the locked Python and npm dependencies
+
+vendor: deps ## Copy mermaid.js and the other browser assets into docs/assets/vendor/
+	$(PY) -m course vendor
+
+serve: vendor ## Serve the site with live reload at http://127.0.0.1:8000
+	$(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
+
+build: vendor ## Build site/ strictly (any warning fails)
+	$(PY) -m mkdocs build --strict --quiet
+
+build-offline: vendor ## Build site-offline/ for reading from file:// (offline plugin)
+	$(PY) -m mkdocs build --strict --quiet --config-file mkdocs.offline.yml
+
+test: vendor ## Run every check: builds, unit tests, browser tests, examples on Docker
+	$(PY) -m pytest
+
+test-fast: vendor ## Run the checks that need neither a browser nor Docker
+	$(PY) -m pytest -m "not browser and not docker"
+
+bench: vendor ## Print build time and page weight figures (not a test)
+	$(PY) -m course bench
+
+lock: ## Refresh requirements.txt (hashes) from requirements.in and package-lock.json
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv==0.13.9
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 requirements.in -o requirements.txt
+	npm install --package-lock-only --no-audit --no-fund --ignore-scripts
+
+clean: ## Remove built sites and caches (keeps .venv and node_modules)
+	rm -rf site site-offline .pytest_cache

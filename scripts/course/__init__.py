@@ -1,0 +1,1 @@
+"""Helper commands for the Docker Basics course: `python -m course --help`."""
