@@ -1,0 +1,67 @@
+"""Fixtures for the site tests: one strict build per session, a local server, Chromium."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from site_checks import browser as chromium
+from site_checks.building import ROOT, Build, build
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory):
+    """(build, base URL): the site built for, and served at, http://127.0.0.1:PORT/.
+
+    The server starts first so that the build knows its address: Material's
+    instant navigation only follows links that sitemap.xml lists at that address.
+    """
+    site_dir = tmp_path_factory.mktemp("site")
+    with chromium.serve(site_dir) as base:
+        result = build(site_dir=site_dir, site_url=base)
+        assert result.returncode == 0, f"strict build failed:\n{result.log}"
+        yield result, base
+
+
+@pytest.fixture(scope="session")
+def site(served_site) -> Build:
+    return served_site[0]
+
+
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory) -> Build:
+    result = build(site_dir=tmp_path_factory.mktemp("offline") / "site", config="mkdocs.offline.yml")
+    assert result.returncode == 0, f"strict offline build failed:\n{result.log}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(chromium.CHROMIUM).exists():
+        pytest.fail(f"{chromium.CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium.CHROMIUM, args=chromium.CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile with shadow roots opened and layout shifts counted."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.add_init_script(chromium.INIT_SCRIPT)
+    yield ctx
+    ctx.close()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser" in item.fixturenames or "context" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -1,0 +1,150 @@
+"""Look at built pages the way a reader's browser does: headless Chromium via Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Material draws each diagram into a closed shadow root; open it so tests can
+# see the SVG. Also sum up layout shifts (Cumulative Layout Shift).
+INIT_SCRIPT = """
+(() => {
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    return attach.call(this, Object.assign({}, init, { mode: "open" }));
+  };
+  window.__layoutShift = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+})();
+"""
+
+DIAGRAMS_JS = """
+() => [...document.querySelectorAll("div.mermaid")].map((host) => {
+  const svg = host.shadowRoot && host.shadowRoot.querySelector("svg");
+  return {
+    svg: Boolean(svg),
+    label: svg ? (svg.getAttribute("aria-roledescription") || "") : "",
+    error: svg ? /syntax error/i.test(svg.textContent) : false,
+    height: host.getBoundingClientRect().height,
+  };
+})
+"""
+
+
+@dataclass
+class PageReport:
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    diagrams: list[dict] = field(default_factory=list)
+    layout_shift: float = 0.0
+
+    def problems(self, expected_diagrams: int) -> list[str]:
+        problems = [f"console error: {e}" for e in self.console_errors]
+        problems += [f"failed request: {r}" for r in self.failed_requests]
+        problems += [f"request to another host: {r}" for r in self.foreign_requests]
+        drawn = [d for d in self.diagrams if d["svg"] and not d["error"]]
+        if len(drawn) != expected_diagrams:
+            problems.append(f"{len(drawn)} of {expected_diagrams} Mermaid diagrams drawn as SVG: {self.diagrams}")
+        return problems
+
+
+@contextmanager
+def serve(directory: Path):
+    """Serve a folder over http://127.0.0.1 on a free port, quietly."""
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def is_local(url: str, base: str) -> bool:
+    scheme, netloc = urlsplit(url)[:2]
+    if scheme in ("data", "blob", "about", "chrome-error"):
+        return True
+    if scheme == "file":
+        return base.startswith("file:")
+    return netloc == urlsplit(base).netloc
+
+
+def watch(page, base: str) -> PageReport:
+    """Record what the page logs and requests from now on."""
+    report = PageReport(url=page.url)
+    page.on("console", lambda m: m.type == "error" and report.console_errors.append(m.text))
+    page.on("pageerror", lambda e: report.console_errors.append(str(e)))
+    page.on("requestfailed", lambda r: report.failed_requests.append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and report.failed_requests.append(f"{r.url} (HTTP {r.status})"))
+
+    def on_request(request):
+        report.requests.append(request.url)
+        if not is_local(request.url, base):
+            report.foreign_requests.append(request.url)
+
+    page.on("request", on_request)
+    return report
+
+
+def wait_for_diagrams(page, expected: int, timeout: float = 20.0) -> list[dict]:
+    """Poll until `expected` diagrams are SVGs (or time runs out); return what is there."""
+    deadline = time.monotonic() + timeout
+    diagrams = page.evaluate(DIAGRAMS_JS)
+    while time.monotonic() < deadline:
+        if sum(d["svg"] for d in diagrams) >= expected and not page.query_selector("pre.mermaid"):
+            break
+        page.wait_for_timeout(100)
+        diagrams = page.evaluate(DIAGRAMS_JS)
+    return diagrams
+
+
+def visit(context, url: str, base: str, expected_diagrams: int) -> PageReport:
+    """Open `url` in a new tab, wait for its diagrams and report what happened."""
+    page = context.new_page()
+    try:
+        report = watch(page, base)
+        page.goto(url, wait_until="load")
+        report.diagrams = wait_for_diagrams(page, expected_diagrams)
+        page.wait_for_timeout(200)  # let late layout shifts and errors arrive
+        report.layout_shift = page.evaluate("window.__layoutShift")
+        return report
+    finally:
+        page.close()
+
+
+def search(page, word: str, timeout: float = 15_000) -> list[str]:
+    """Type `word` into Material's search and return the result titles."""
+    page.click("input.md-search__input")
+    page.keyboard.type(word)
+    page.wait_for_selector(".md-search-result__item", timeout=timeout)
+    return page.locator(".md-search-result__item h1, .md-search-result__item h2").all_inner_texts()

@@ -1,0 +1,71 @@
+"""Every page in headless Chromium, served over http:// and opened from file://."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_checks import browser as chromium
+from site_checks.building import site_pages
+
+PAGES = site_pages()
+OFFLINE_PAGES = site_pages("mkdocs.offline.yml")
+MAX_LAYOUT_SHIFT = 0.05
+
+
+def diagram_count(built, page) -> int:
+    html = (built.site_dir / page.dest).read_text(encoding="utf-8")
+    return len(BeautifulSoup(html, "html.parser").select("pre.mermaid"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.source for p in PAGES])
+def test_page_over_http(page, served_site, context):
+    site, base = served_site
+    expected = diagram_count(site, page)
+    report = chromium.visit(context, base + page.url, base, expected)
+    assert report.problems(expected) == [], f"{page.source}: {report.problems(expected)}"
+    if expected:
+        assert report.layout_shift <= MAX_LAYOUT_SHIFT, f"{page.source}: layout shift {report.layout_shift:.3f}"
+    else:
+        assert not any("mermaid" in r for r in report.requests), f"{page.source} loads Mermaid without a diagram"
+
+
+@pytest.mark.parametrize("page", OFFLINE_PAGES, ids=[p.source for p in OFFLINE_PAGES])
+def test_page_from_file(page, offline_site, context):
+    base = offline_site.site_dir.as_uri() + "/"
+    expected = diagram_count(offline_site, page)
+    report = chromium.visit(context, base + page.url, base, expected)
+    assert report.problems(expected) == [], f"{page.source}: {report.problems(expected)}"
+
+
+def first_page_with_diagrams(built, pages):
+    return next(p for p in pages if diagram_count(built, p) and p.url)
+
+
+def test_diagrams_draw_after_instant_navigation(served_site, context):
+    """Reach a diagram page by a click, without a full reload, from a page with no diagrams."""
+    site, base = served_site
+    target = first_page_with_diagrams(site, PAGES)
+    page = context.new_page()
+    report = chromium.watch(page, base)
+    page.goto(base + "how-to-use/", wait_until="networkidle")  # instant navigation needs sitemap.xml
+    assert diagram_count(site, next(p for p in PAGES if p.url == "how-to-use/")) == 0
+    page.evaluate("window.__noReload = true")
+    page.click(f'nav.md-nav--primary a[href$="{target.url}"]')
+    page.wait_for_url(base + target.url)
+    expected = diagram_count(site, target)
+    report.diagrams = chromium.wait_for_diagrams(page, expected)
+    assert page.evaluate("window.__noReload === true"), "the click caused a full page load"
+    assert report.problems(expected) == [], f"{target.source} after a click: {report.problems(expected)}"
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_search_finds_a_word_from_a_page(where, offline_site, served_site, context):
+    if where == "http":
+        start = served_site[1]
+    else:
+        start = offline_site.site_dir.as_uri() + "/index.html"
+    page = context.new_page()
+    page.goto(start, wait_until="networkidle")
+    titles = chromium.search(page, "daemon")
+    assert any("architecture" in t.lower() for t in titles), titles
