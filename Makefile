@@ -33,13 +33,13 @@ vendor: deps ## Copy mermaid.js and the other browser assets into docs/assets/ve
 	$(PY) -m course vendor
 
 serve: vendor ## Serve the site with live reload at http://127.0.0.1:8000
-	$(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
+	SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
 
 build: vendor ## Build site/ strictly (any warning fails)
-	$(PY) -m mkdocs build --strict --quiet
+	$(PY) -m mkdocs build --strict
 
 build-offline: vendor ## Build site-offline/ for reading from file:// (offline plugin)
-	$(PY) -m mkdocs build --strict --quiet --config-file mkdocs.offline.yml
+	$(PY) -m mkdocs build --strict --config-file mkdocs.offline.yml
 
 test: vendor ## Run every check: builds, unit tests, browser tests, examples on Docker
 	$(PY) -m pytest

@@ -18,24 +18,28 @@ def diagram_count(built, page) -> int:
     return len(BeautifulSoup(html, "html.parser").select("pre.mermaid"))
 
 
+def page_problems(context, base: str, built, page) -> list[str]:
+    """What a reader would see go wrong on `page`, each naming its Markdown file."""
+    expected = diagram_count(built, page)
+    report = chromium.visit(context, base + page.url, base, expected)
+    problems = report.problems(expected)
+    if expected and report.layout_shift > MAX_LAYOUT_SHIFT:
+        problems.append(f"layout shift {report.layout_shift:.3f} > {MAX_LAYOUT_SHIFT}")
+    if not expected and any("mermaid" in r for r in report.requests):
+        problems.append("loads Mermaid but has no diagram")
+    return [f"{page.source}: {problem}" for problem in problems]
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.source for p in PAGES])
 def test_page_over_http(page, served_site, context):
     site, base = served_site
-    expected = diagram_count(site, page)
-    report = chromium.visit(context, base + page.url, base, expected)
-    assert report.problems(expected) == [], f"{page.source}: {report.problems(expected)}"
-    if expected:
-        assert report.layout_shift <= MAX_LAYOUT_SHIFT, f"{page.source}: layout shift {report.layout_shift:.3f}"
-    else:
-        assert not any("mermaid" in r for r in report.requests), f"{page.source} loads Mermaid without a diagram"
+    assert page_problems(context, base, site, page) == []
 
 
 @pytest.mark.parametrize("page", OFFLINE_PAGES, ids=[p.source for p in OFFLINE_PAGES])
 def test_page_from_file(page, offline_site, context):
     base = offline_site.site_dir.as_uri() + "/"
-    expected = diagram_count(offline_site, page)
-    report = chromium.visit(context, base + page.url, base, expected)
-    assert report.problems(expected) == [], f"{page.source}: {report.problems(expected)}"
+    assert page_problems(context, base, offline_site, page) == []
 
 
 def first_page_with_diagrams(built, pages):

@@ -43,6 +43,7 @@ def build(
 
 def copy_project(destination: Path) -> Path:
     """Copy what the site is built from, to plant a fault without touching the work tree."""
+    destination.mkdir(parents=True, exist_ok=True)
     for name in SITE_SOURCES:
         source = ROOT / name
         if source.is_dir():
