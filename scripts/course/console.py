@@ -1,0 +1,711 @@
+"""Run the pages' ```console blocks against the Docker engine, and capture transcripts.
+
+Block format
+------------
+Inside a ```console fence, a line starting with ``$ `` is a command (a trailing
+`` \\`` continues it on the next line); the lines after it, up to the next
+command, are its expected output.  ``--8<-- "path"`` lines (pymdownx.snippets,
+paths relative to the repository root) are expanded first, anywhere in the page.
+
+* No expected output: only the exit status is checked (it must be 0).
+* Expected output whose first line starts with ``Error``, ``docker: Error``,
+  ``ERROR`` or ``error:`` documents a failure: the command must exit non-zero.
+* Output is compared loosely: IDs (12/64 hex), digests, sizes, durations and
+  ages, dates and times, version numbers and runs of whitespace are normalised,
+  and a line ``...`` matches any number of lines.
+* ``docker build`` output is compared by its Dockerfile steps only
+  (``[stage n/m] INSTRUCTION`` lines, in order): the rest differs between
+  BuildKit versions and between cold and cached builds.
+
+Directives (an HTML comment on the line before the fence):
+
+* ``<!-- console: skip (reason) -->``: the block is not run; the reason is required.
+* ``<!-- capture: NAME -->`` (example READMEs): ``python -m course capture EXAMPLE``
+  writes the block's commands and their real output to ``EXAMPLE/output/NAME.txt``,
+  for pages to include with ``--8<--``.
+
+A page's commands run in order in one persistent ``bash`` (so ``cd`` and
+variables carry over), starting in the repository root (a scratch copy of it:
+examples/ is copied, the rest symlinked, so pages that edit example files
+never change the repository), with ``docker`` being
+the client chosen by course.engine (BuildKit on).  Containers, images,
+networks and volumes created while a page runs are removed afterwards.
+
+Subcommands: ``python -m course console [PAGE ...]``,
+``python -m course capture EXAMPLE_DIR [--check]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
+SNIPPET_LINE = re.compile(r'^(?P<indent>[ \t]*)(?P<escape>;?)--8<--[ \t]+(?P<q>["\'])(?P<path>[^"\']+)(?P=q)[ \t]*$')
+SNIPPET_BLOCK = re.compile(r"^(?P<indent>[ \t]*)--8<--[ \t]*$")
+DIRECTIVE = re.compile(r"^\s*<!--\s*(?P<kind>console|capture)\s*:\s*(?P<body>.*?)\s*-->\s*$")
+ERROR_START = re.compile(r"^(Error|docker: Error|ERROR|error:)")
+BUILD_CMD = re.compile(r"\bdocker\s+(?:buildx\s+build|image\s+build|build)\b")
+STEP_LINE = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$")
+
+
+class ConsoleSyntaxError(ValueError):
+    def __init__(self, file: str, line: int, message: str):
+        self.file, self.line, self.message = file, line, message
+        super().__init__(f"{file}:{line}: {message}")
+
+
+@dataclasses.dataclass
+class Line:
+    text: str
+    file: str  # repo-relative path of the file the line comes from
+    lineno: int
+    via: str = ""  # "page.md:12" when the line came in through a snippet
+
+
+@dataclasses.dataclass
+class Command:
+    text: str
+    line: Line
+    expected: list[str]
+
+    @property
+    def must_fail(self) -> bool:
+        first = next((e for e in self.expected if e.strip()), "")
+        return bool(ERROR_START.match(first.strip()))
+
+    @property
+    def where(self) -> str:
+        here = f"{self.line.file}:{self.line.lineno}"
+        return f"{self.line.via} (from {here})" if self.line.via else here
+
+
+@dataclasses.dataclass
+class Block:
+    file: str
+    lineno: int
+    commands: list[Command]
+    skip: str | None = None
+    capture: str | None = None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- snippets
+def expand(path: Path, root: Path = ROOT, _depth: int = 0, _via: str = "") -> list[Line]:
+    """The file's lines with pymdownx.snippets includes expanded (origin kept per line)."""
+    rel = _rel(path)
+    if _depth > 8:
+        raise ConsoleSyntaxError(rel, 1, "snippets nested too deep")
+    raw = Path(path).read_text(encoding="utf-8").splitlines()
+    out: list[Line] = []
+    i = 0
+    while i < len(raw):
+        text = raw[i]
+        m = SNIPPET_LINE.match(text)
+        via = _via or f"{rel}:{i + 1}"
+        if m and m.group("escape"):
+            out.append(Line(text.replace(";--8<--", "--8<--", 1), rel, i + 1, _via))
+        elif m:
+            out += _include(m.group("path"), m.group("indent"), root, rel, i + 1, _depth, via)
+        elif SNIPPET_BLOCK.match(text):
+            j = i + 1
+            while j < len(raw) and not SNIPPET_BLOCK.match(raw[j]):
+                j += 1
+            if j == len(raw):
+                raise ConsoleSyntaxError(rel, i + 1, "unterminated --8<-- block")
+            for k in range(i + 1, j):
+                name = raw[k].strip()
+                if name and not name.startswith(";"):
+                    out += _include(name, SNIPPET_BLOCK.match(text).group("indent"), root, rel,
+                                    k + 1, _depth, _via or f"{rel}:{k + 1}")
+            i = j
+        else:
+            out.append(Line(text, rel, i + 1, _via))
+        i += 1
+    return out
+
+
+def _include(spec: str, indent: str, root: Path, rel: str, lineno: int, depth: int, via: str) -> list[Line]:
+    name, start, end = spec, None, None
+    m = re.match(r"^(.*?):(\d*)(?::(\d*))?$", spec)
+    if m and not Path(root, spec).exists():
+        name = m.group(1)
+        start = int(m.group(2)) if m.group(2) else None
+        end = int(m.group(3)) if m.group(3) else None
+    target = root / name
+    if not target.is_file():
+        raise ConsoleSyntaxError(rel, lineno, f'--8<-- "{spec}": no such file')
+    lines = expand(target, root, depth + 1, via)
+    if start or end:
+        lines = lines[(start or 1) - 1: end]
+    return [dataclasses.replace(ln, text=(indent + ln.text) if ln.text else ln.text) for ln in lines]
+
+
+# --------------------------------------------------------------------------- parsing
+def parse_lines(lines: list[Line], file: str = "") -> list[Block]:
+    """Find the console blocks; ConsoleSyntaxError for bad directives and unterminated fences."""
+    blocks: list[Block] = []
+    i = 0
+    prev_nonblank: Line | None = None
+    pending: dict | None = None  # a directive waiting for its fence
+    while i < len(lines):
+        ln = lines[i]
+        d = DIRECTIVE.match(ln.text)
+        if d:
+            pending = _directive(d, ln)
+            prev_nonblank = ln
+            i += 1
+            continue
+        m = FENCE.match(ln.text)
+        if not m:
+            if ln.text.strip():
+                if pending:
+                    raise ConsoleSyntaxError(pending["line"].file, pending["line"].lineno,
+                                             "directive is not followed by a ```console block")
+                prev_nonblank = ln
+            i += 1
+            continue
+        indent, fence, info = m.group("indent"), m.group("fence"), m.group("info").strip()
+        lang = info.split()[0].lstrip(".{").rstrip("}").lower() if info else ""
+        # find the closing fence
+        j = i + 1
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        while j < len(lines) and not close.match(lines[j].text):
+            j += 1
+        if j == len(lines):
+            raise ConsoleSyntaxError(ln.file, ln.lineno, f"unterminated {fence} fence")
+        if lang == "console":
+            body = [dataclasses.replace(b, text=_dedent(b.text, indent)) for b in lines[i + 1: j]]
+            block = Block(ln.via.split(":")[0] if ln.via else ln.file, ln.lineno, parse_block(body))
+            if pending:
+                block.skip = pending.get("skip")
+                block.capture = pending.get("capture")
+            blocks.append(block)
+        elif pending:
+            raise ConsoleSyntaxError(pending["line"].file, pending["line"].lineno,
+                                     "directive is not followed by a ```console block")
+        pending = None
+        prev_nonblank = lines[j]
+        i = j + 1
+    if pending:
+        raise ConsoleSyntaxError(pending["line"].file, pending["line"].lineno,
+                                 "directive is not followed by a ```console block")
+    del prev_nonblank
+    return blocks
+
+
+def _directive(d: re.Match, ln: Line) -> dict:
+    kind, body = d.group("kind"), d.group("body")
+    if kind == "capture":
+        if not re.fullmatch(r"[A-Za-z0-9][\w.-]*", body):
+            raise ConsoleSyntaxError(ln.file, ln.lineno, f"capture needs a file name, got {body!r}")
+        return {"capture": body, "line": ln}
+    m = re.fullmatch(r"skip\s*(?:\((.*)\))?", body)
+    if not m:
+        raise ConsoleSyntaxError(ln.file, ln.lineno,
+                                 f"unknown console directive {body!r} (known: skip (reason))")
+    if not (m.group(1) or "").strip():
+        raise ConsoleSyntaxError(ln.file, ln.lineno,
+                                 "console: skip needs a reason: <!-- console: skip (why) -->")
+    return {"skip": m.group(1).strip(), "line": ln}
+
+
+def _dedent(text: str, indent: str) -> str:
+    return text[len(indent):] if indent and text.startswith(indent) else text.lstrip(" \t") if indent else text
+
+
+def parse_block(body: list[Line]) -> list[Command]:
+    commands: list[Command] = []
+    i = 0
+    while i < len(body):
+        ln = body[i]
+        if ln.text.startswith("$ ") or ln.text == "$":
+            parts = [ln.text[2:]]
+            while parts[-1].endswith("\\") and i + 1 < len(body):
+                i += 1
+                parts.append(body[i].text)
+            text = "\n".join(parts)
+            expected: list[str] = []
+            while i + 1 < len(body) and not (body[i + 1].text.startswith("$ ") or body[i + 1].text == "$"):
+                i += 1
+                expected.append(body[i].text)
+            while expected and not expected[-1].strip():
+                expected.pop()
+            if text.strip():
+                commands.append(Command(text, ln, expected))
+        elif ln.text.strip() and not commands:
+            raise ConsoleSyntaxError(ln.file, ln.lineno,
+                                     "console block: output before the first `$ ` command")
+        i += 1
+    return commands
+
+
+def parse_file(path: Path, root: Path = ROOT) -> list[Block]:
+    return parse_lines(expand(Path(path), root), _rel(path))
+
+
+# --------------------------------------------------------------------------- comparing
+_NORMALISERS = [
+    (re.compile(r"sha256:[0-9a-f]{6,64}"), "<digest>"),
+    (re.compile(r"\b[0-9a-f]{64}\b"), "<id>"),
+    (re.compile(r"\b[0-9a-f]{12}\b"), "<id>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?( [A-Z]{2,5})?"), "<time>"),
+    (re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +\d{1,2} +\w{3} +\d{4}\b|\b\w{3} \w{3} +\d{1,2} \d{4}\b"), "<date>"),
+    (re.compile(r"\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b"), "<time>"),
+    (re.compile(r"\b\d+(\.\d+)?\s?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\b"), "<size>"),
+    (re.compile(r"\b(Up|Exited \(\d+\)|Created|Restarting \(\d+\))\s+((About|Less than) (a|an) \w+|\d+ \w+)( ago)?"), r"\1 <age>"),
+    (re.compile(r"\b((About|Less than) (a|an) \w+|\d+ (second|minute|hour|day|week|month|year)s?) ago\b"), "<age>"),
+    (re.compile(r"\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b"), "<dur>"),
+    (re.compile(r"\bv?\d+(\.\d+)+([-+~][\w.+~]*)?\b"), "<ver>"),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def normalise(line: str) -> str:
+    for pattern, repl in _NORMALISERS:
+        line = pattern.sub(repl, line)
+    return line.strip()
+
+
+def lines_match(expected: list[str], actual: list[str]) -> bool:
+    """Loose comparison; a line `...` in `expected` matches any number of lines."""
+    exp = [normalise(e) if e.strip() != "..." else "..." for e in expected]
+    act = [normalise(a) for a in actual]
+    while exp and not exp[-1]:
+        exp.pop()
+    while act and not act[-1]:
+        act.pop()
+    # glob matching (iterative, with backtracking to the last `...`)
+    i = j = 0
+    star_i, star_j = -1, 0
+    while j < len(act):
+        if i < len(exp) and exp[i] == "...":
+            star_i, star_j = i, j
+            i += 1
+        elif i < len(exp) and exp[i] == act[j]:
+            i += 1
+            j += 1
+        elif star_i >= 0:
+            i = star_i + 1
+            star_j += 1
+            j = star_j
+        else:
+            return False
+    while i < len(exp) and exp[i] == "...":
+        i += 1
+    return i == len(exp)
+
+
+def build_steps(lines: list[str]) -> list[str]:
+    """The `[stage n/m] INSTRUCTION` lines of BuildKit plain output, without `#N`."""
+    # FROM lines name the digest when the image was pulled, not when it was local: drop it.
+    return [normalise(m.group(1)).replace("@<digest>", "")
+            for m in (STEP_LINE.match(ln.strip()) for ln in lines) if m]
+
+
+def output_matches(command: str, expected: list[str], actual: list[str]) -> bool:
+    if not expected:
+        return True
+    if BUILD_CMD.search(command):
+        # BuildKit prints parallel steps in any order: compare the steps as a multiset.
+        from collections import Counter
+
+        return not (Counter(build_steps(expected)) - Counter(build_steps(actual)))
+    return lines_match(expected, actual)
+
+
+def mismatch_diff(command: str, expected: list[str], actual: list[str]) -> str:
+    if BUILD_CMD.search(command):
+        return short_diff(sorted(build_steps(expected)), sorted(build_steps(actual)))
+    return short_diff(expected, actual)
+
+
+def short_diff(expected: list[str], actual: list[str], n: int = 40) -> str:
+    diff = list(difflib.unified_diff(expected, actual, "expected", "actual", lineterm="", n=1))
+    if len(diff) > n:
+        diff = diff[:n] + [f"... ({len(diff) - n} more diff lines)"]
+    return "\n".join(diff)
+
+
+# --------------------------------------------------------------------------- running
+class Shell:
+    """One persistent bash; each command's stdout+stderr goes to a file."""
+
+    def __init__(self, cwd: Path, env: dict):
+        self.tmp = Path(tempfile.mkdtemp(prefix="console-"))
+        self.n = 0
+        self.proc = subprocess.Popen(
+            ["bash", "--noprofile", "--norc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, cwd=str(cwd), env=env, text=True, start_new_session=True)
+
+    def run(self, command: str, timeout: float) -> tuple[int | None, str]:
+        """(exit status or None on time-out, output)."""
+        self.n += 1
+        cmd_file, out_file = self.tmp / f"cmd{self.n}.sh", self.tmp / f"out{self.n}.txt"
+        cmd_file.write_text(command + "\n")
+        marker = f"__console_done_{self.n}__"
+        self.proc.stdin.write(f'. "{cmd_file}" </dev/null >"{out_file}" 2>&1; echo "{marker} $?"\n')
+        self.proc.stdin.flush()
+        deadline = time.monotonic() + timeout
+        buf = ""
+        fd = self.proc.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.close()
+                return None, _read(out_file)
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(fd, 4096).decode(errors="replace")
+                if not chunk:  # the shell exited (e.g. the command ran `exit`)
+                    return 255, _read(out_file)
+                buf += chunk
+                m = re.search(rf"{marker} (\d+)", buf)
+                if m:
+                    return int(m.group(1)), _read(out_file)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def shell_env(engine) -> dict:
+    env = dict(engine.env)
+    env["PATH"] = f"{engine.wrapper_dir()}:{env.get('PATH', '')}"
+    env.update({"DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain", "DOCKER_CLI_HINTS": "false",
+                "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120", "PAGER": "cat",
+                "DOCKER_BASICS_IN_CONSOLE": "1"})
+    return env
+
+
+@dataclasses.dataclass
+class Failure:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclasses.dataclass
+class RunResult:
+    file: str
+    ran: int = 0
+    skipped: list[str] = dataclasses.field(default_factory=list)
+    failure: Failure | None = None
+    outputs: list[tuple[Block, Command, str]] = dataclasses.field(default_factory=list)
+    removed: list[str] = dataclasses.field(default_factory=list)
+
+
+def command_timeout(command: str) -> float:
+    return 900 if BUILD_CMD.search(command) else 180
+
+
+def scratch_root(root: Path = ROOT) -> Path:
+    """A throw-away stand-in for the repository root: a copy of examples/ (which pages
+    build, edit and bind-mount) and symlinks to everything else. Pages that change files
+    (`echo … >> app.sh`) then never change the repository, even when they fail midway."""
+    scratch = Path(tempfile.mkdtemp(prefix="docker-basics-root-"))
+    for entry in root.iterdir():
+        if entry.name == "examples":
+            shutil.copytree(entry, scratch / "examples", symlinks=True, ignore=shutil.ignore_patterns(
+                "node_modules", "__pycache__", ".pytest_cache"))
+        else:
+            (scratch / entry.name).symlink_to(entry)
+    return scratch
+
+
+def run_blocks(blocks: list[Block], file: str, engine, *, cwd: Path | None = None,
+               compare: bool = True, log=None) -> RunResult:
+    """Run the blocks' commands in order in one shell; stop at the first failure.
+
+    The shell starts in `cwd`, by default in a scratch copy of the repository root."""
+    result = RunResult(file)
+    runnable = [b for b in blocks if not b.skip and b.commands]
+    result.skipped = [f"{b.file}:{b.lineno} ({b.skip})" for b in blocks if b.skip]
+    if not runnable:
+        return result
+    if os.environ.get("DOCKER_BASICS_IN_CONSOLE"):
+        # A console block ran the test suite (e.g. `make test`), which would run it again.
+        first = runnable[0].commands[0]
+        result.failure = Failure(first.where, "console blocks are running inside a console block "
+                                 "(a page runs `make test` or pytest?): mark that block "
+                                 "<!-- console: skip (reason) -->")
+        return result
+    before = engine.snapshot()
+    scratch = None
+    if cwd is None:
+        cwd = scratch = scratch_root()
+    shell = Shell(cwd, shell_env(engine))
+    try:
+        for block in runnable:
+            for cmd in block.commands:
+                if log:
+                    log(f"  $ {cmd.text}")
+                rc, out = shell.run(cmd.text, command_timeout(cmd.text))
+                result.ran += 1
+                result.outputs.append((block, cmd, out))
+                actual = out.rstrip("\n").splitlines()
+                if rc is None:
+                    result.failure = Failure(cmd.where, f"command `{cmd.text}` timed out after "
+                                             f"{command_timeout(cmd.text):.0f}s; output tail:\n"
+                                             + "\n".join(actual[-15:]))
+                    return result
+                if cmd.must_fail and rc == 0:
+                    result.failure = Failure(cmd.where, f"command `{cmd.text}` succeeded, but its "
+                                             "expected output documents an error")
+                elif not cmd.must_fail and rc != 0:
+                    result.failure = Failure(cmd.where, f"command `{cmd.text}` exited {rc}; output tail:\n"
+                                             + "\n".join(actual[-15:]))
+                elif compare and not output_matches(cmd.text, cmd.expected, actual):
+                    result.failure = Failure(cmd.where, f"command `{cmd.text}`: output does not match"
+                                             f"{' (build steps)' if BUILD_CMD.search(cmd.text) else ''}:\n"
+                                             + mismatch_diff(cmd.text, cmd.expected, actual))
+                if result.failure:
+                    return result
+    finally:
+        shell.close()
+        result.removed = remove_created(engine, before)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def remove_created(engine, before) -> list[str]:
+    """Remove what appeared since `before`, except other test sessions' objects and the
+    base-image stand-ins (someone may build those while the page runs)."""
+    from course.baseimages import RECIPES
+    from course.engine import SESSION_ID, SESSION_LABEL_KEY
+
+    standin_ids = {engine.run_cmd("image", "inspect", "--format", "{{.Id}}", r, check=False).stdout.strip()
+                   for r in RECIPES} - {""}
+
+    def others(kind: str, ids: set[str]) -> set[str]:
+        keep = set()
+        for i in ids:
+            if kind == "tags" and i in RECIPES or kind == "images" and i in standin_ids:
+                keep.add(i)
+                continue
+            cp = engine.run_cmd("inspect", "--format", "{{json .Config.Labels}}", i, check=False)
+            if SESSION_LABEL_KEY in cp.stdout and SESSION_ID not in cp.stdout:
+                keep.add(i)
+        return keep
+
+    after = engine.snapshot()
+    for key in ("containers", "images", "tags"):
+        before[key] = before[key] | others(key, after[key] - before[key])
+    return engine.remove_since(before)
+
+
+def run_page(page: Path, engine, log=None) -> RunResult:
+    blocks = parse_file(page)
+    return run_blocks(blocks, _rel(page), engine, log=log)
+
+
+def excluded_docs(root: Path = ROOT) -> list[str]:
+    """Simple patterns of mkdocs.yml's `exclude_docs: |` block (pages MkDocs does not build)."""
+    cfg = root / "mkdocs.yml"
+    if not cfg.exists():
+        return []
+    m = re.search(r"^exclude_docs:\s*\|[-+]?\s*\n((?:[ \t]+.*\n?)+)", cfg.read_text(encoding="utf-8"), re.M)
+    if not m:
+        return []
+    return [ln.strip() for ln in m.group(1).splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def pages(root: Path = ROOT) -> list[Path]:
+    """Pages under docs/ that MkDocs builds (hidden files and exclude_docs left out)."""
+    import fnmatch
+
+    patterns = excluded_docs(root)
+    found = []
+    for page in sorted((root / "docs").rglob("*.md")):
+        rel = page.relative_to(root / "docs").as_posix()
+        if any(part.startswith(".") for part in page.relative_to(root / "docs").parts):
+            continue
+        if any(fnmatch.fnmatch("/" + rel, pat if pat.startswith("/") else "*/" + pat.lstrip("/"))
+               or fnmatch.fnmatch(rel, pat.lstrip("/")) for pat in patterns):
+            continue
+        found.append(page)
+    return found
+
+
+def has_commands(page: Path) -> bool:
+    try:
+        return any(b.commands and not b.skip for b in parse_file(page))
+    except ConsoleSyntaxError:
+        return True  # let the test report the error
+
+
+# --------------------------------------------------------------------------- capture
+def readme_of(example: Path) -> Path:
+    return Path(example) / "README.md"
+
+
+def capture(example: Path, engine, *, check: bool = False, log=None) -> list[Failure]:
+    """Run an example README's blocks; write (or, with check, compare) output/<name>.txt."""
+    example = Path(example).resolve()
+    blocks = parse_file(readme_of(example))
+    result = run_blocks(blocks, _rel(readme_of(example)), engine, compare=check, log=log)
+    failures: list[Failure] = [result.failure] if result.failure else []
+    if result.failure and not check:
+        return failures
+    transcripts: dict[str, list[str]] = {}
+    for block, cmd, out in result.outputs:
+        if block.capture:
+            lines = transcripts.setdefault(block.capture, [])
+            cmd_lines = cmd.text.split("\n")
+            lines.append("$ " + cmd_lines[0])
+            lines += cmd_lines[1:]
+            lines += out.rstrip("\n").splitlines() if out.strip() else []
+    out_dir = example / "output"
+    for name, lines in transcripts.items():
+        path = out_dir / f"{name}.txt"
+        if check:
+            if not path.exists():
+                failures.append(Failure(_rel(path), "transcript missing: run `python -m course capture "
+                                        f"{_rel(example)}`"))
+                continue
+            saved = path.read_text(encoding="utf-8").splitlines()
+            problem = transcripts_mismatch(saved, lines)
+            if problem:
+                failures.append(Failure(_rel(path), "re-running the commands no longer matches the "
+                                        "saved transcript: " + problem))
+        else:
+            out_dir.mkdir(exist_ok=True)
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            if log:
+                log(f"  wrote {_rel(path)}")
+    return failures
+
+
+def transcripts_match(saved: list[str], fresh: list[str]) -> bool:
+    """Compare two transcripts command by command, with the console blocks' rules."""
+    return not transcripts_mismatch(saved, fresh)
+
+
+def transcripts_mismatch(saved: list[str], fresh: list[str]) -> str:
+    """"" if the transcripts match, else which command differs and a short diff."""
+    def split(lines):
+        cmds: list[tuple[str, list[str]]] = []
+        for ln in lines:
+            if ln.startswith("$ "):
+                cmds.append((ln[2:], []))
+            elif cmds and cmds[-1][0].endswith("\\") and not cmds[-1][1]:
+                cmds[-1] = (cmds[-1][0] + "\n" + ln, [])
+            elif cmds:
+                cmds[-1][1].append(ln)
+        return cmds
+
+    a, b = split(saved), split(fresh)
+    if [c for c, _ in a] != [c for c, _ in b]:
+        return "the commands differ:\n" + short_diff([c for c, _ in a], [c for c, _ in b])
+    for (c, exp), (_, act) in zip(a, b):
+        if not output_matches(c, exp, act):
+            return f"command `{c}`:\n" + mismatch_diff(c, exp, act)
+    return ""
+
+
+def examples_with_captures(root: Path = ROOT) -> list[Path]:
+    found = []
+    for readme in sorted((root / "examples").glob("*/*/README.md")):
+        if "<!-- capture:" in readme.read_text(encoding="utf-8"):
+            found.append(readme.parent)
+    return found
+
+
+# --------------------------------------------------------------------------- CLI
+def _engine_or_exit():
+    from course.engine import EngineUnavailable, get_engine
+
+    try:
+        eng = get_engine()
+    except EngineUnavailable as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2)
+    print(f"Docker: {eng.describe()}", flush=True)
+    return eng
+
+
+def _cmd_console(args) -> int:
+    targets = [Path(p).resolve() for p in args.pages] or pages()
+    eng = None
+    failed = 0
+    for page in targets:
+        try:
+            blocks = parse_file(page)
+        except ConsoleSyntaxError as exc:
+            print(f"FAIL {exc}")
+            failed += 1
+            continue
+        n = sum(len(b.commands) for b in blocks if not b.skip)
+        if not n:
+            continue
+        if eng is None:
+            eng = _engine_or_exit()
+            from course import baseimages
+            baseimages.ensure(eng, baseimages.required_images(), log=lambda m: None)
+        print(f"{_rel(page)}: {n} command(s)", flush=True)
+        res = run_blocks(blocks, _rel(page), eng, log=(lambda m: print(m, flush=True)) if args.verbose else None)
+        if res.failure:
+            failed += 1
+            print(f"FAIL {res.failure}")
+        else:
+            print(f"  ok ({res.ran} run, {len(res.skipped)} block(s) skipped)")
+    print(f"console blocks: {failed} page(s) failed")
+    return 1 if failed else 0
+
+
+def _cmd_capture(args) -> int:
+    eng = _engine_or_exit()
+    from course import baseimages
+    baseimages.ensure(eng, baseimages.required_images(), log=lambda m: None)
+    failed = 0
+    for ex in args.examples:
+        print(f"{ex}:", flush=True)
+        fails = capture(Path(ex), eng, check=args.check, log=lambda m: print(m, flush=True))
+        for f in fails:
+            print(f"FAIL {f}")
+        failed += bool(fails)
+    return 1 if failed else 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("console", help="run the pages' ```console blocks against Docker")
+    p.add_argument("pages", nargs="*", help="pages (default: every page under docs/)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each command")
+    p.set_defaults(func=_cmd_console)
+    c = subparsers.add_parser("capture", help="run an example README's commands, write output/NAME.txt")
+    c.add_argument("examples", nargs="+", help="example folders, e.g. examples/building-images/01-first-image")
+    c.add_argument("--check", action="store_true", help="compare with the saved transcripts instead")
+    c.set_defaults(func=_cmd_capture)

@@ -1,0 +1,576 @@
+"""Find the Docker engine and drive it: builds, containers, clean-up.
+
+Used by the examples harness (conftest.py), the console-block runner and the
+base-image stand-ins.  Everything the tests create carries the label
+``org.docker-basics.test=1`` (and ``org.docker-basics.session=<id>`` for the
+run that created it) so it can be removed afterwards, also after a failure.
+
+Client choice: builds must use BuildKit, as learners' do.  We prefer a
+``docker`` whose ``docker buildx version`` works (GitHub runners, Docker
+Desktop); otherwise Debian's 20.10 CLI (``/usr/bin/docker``) with
+``DOCKER_BUILDKIT=1``, whose ``docker build`` has BuildKit built in.  A modern
+CLI without the buildx plugin cannot build with BuildKit, so it is skipped.
+
+Subcommand: ``python -m course engine`` prints the engine and client;
+``--clean`` removes everything labelled by any test run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Iterable, Sequence
+
+TEST_LABEL = "org.docker-basics.test=1"
+SESSION_LABEL_KEY = "org.docker-basics.session"
+# One id per process: clean-up at the end of a run removes only what this run made,
+# so two people testing on one engine do not remove each other's containers.
+SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
+SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
+
+NO_ENGINE_MESSAGE = (
+    "No Docker engine answers: start dockerd (e.g. `dockerd >/tmp/dockerd.log 2>&1 &` "
+    "as root, or `sudo systemctl start docker`) and check `docker info`; "
+    "in CI, .ci/run installs docker.io and starts it."
+)
+
+
+def report(entry: dict) -> None:
+    """Append a JSON line to $DOCKER_BASICS_REPORT (read by `python -m course examples`)."""
+    path = os.environ.get("DOCKER_BASICS_REPORT")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+
+
+class DockerError(RuntimeError):
+    """A docker command failed; carries the command and its output."""
+
+    def __init__(self, cmd: Sequence[str], returncode: int | None, output: str):
+        self.cmd = list(cmd)
+        self.returncode = returncode
+        self.output = output
+        tail = "\n".join(output.rstrip().splitlines()[-25:])
+        what = "timed out" if returncode is None else f"exited {returncode}"
+        super().__init__(f"`{' '.join(self.cmd)}` {what}:\n{tail}")
+
+
+class EngineUnavailable(RuntimeError):
+    pass
+
+
+def _candidate_clients() -> list[str]:
+    seen: list[str] = []
+    for path in (os.environ.get("DOCKER_BASICS_CLIENT"), shutil.which("docker"),
+                 "/usr/local/bin/docker", "/usr/bin/docker"):
+        if path and os.path.exists(path) and os.path.realpath(path) not in [os.path.realpath(s) for s in seen]:
+            seen.append(path)
+    return seen
+
+
+def _quiet(cmd: Sequence[str], env: dict | None = None, timeout: float = 20) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _major(version: str) -> int:
+    m = re.match(r"(\d+)", version or "")
+    return int(m.group(1)) if m else 0
+
+
+@dataclasses.dataclass
+class Client:
+    path: str
+    buildx: bool  # True: `docker buildx` works; False: classic `docker build` with DOCKER_BUILDKIT=1
+    version: str
+
+    def describe(self) -> str:
+        how = "buildx" if self.buildx else "DOCKER_BUILDKIT=1 (BuildKit built into the 20.10 CLI)"
+        return f"{self.path} (client {self.version}, builds with {how})"
+
+
+def choose_client() -> Client:
+    """Pick a docker CLI whose `docker build` uses BuildKit."""
+    fallback: Client | None = None
+    tried = []
+    for path in _candidate_clients():
+        ver = _quiet([path, "version", "--format", "{{.Client.Version}}"])
+        version = (ver.stdout.strip() if ver else "") or "?"
+        bx = _quiet([path, "buildx", "version"])
+        if bx is not None and bx.returncode == 0:
+            return Client(path, True, version)
+        # A CLI without buildx: only one that still has BuildKit built in (< 23) can build.
+        if 0 < _major(version) < 23 and fallback is None:
+            fallback = Client(path, False, version)
+        tried.append(f"{path} ({version})")
+    if fallback:
+        return fallback
+    raise EngineUnavailable(
+        "No docker CLI that builds with BuildKit: tried " + ", ".join(tried or ["none found"])
+        + ". Install the buildx plugin or Debian's docker.io (its 20.10 CLI has BuildKit built in)."
+    )
+
+
+@dataclasses.dataclass
+class Step:
+    """One vertex of a BuildKit build, from `--progress=plain`."""
+
+    num: int
+    name: str  # e.g. "[prod 3/6] COPY package*.json ./"
+    cached: bool = False
+    done: bool = False
+    error: bool = False
+    seconds: float | None = None
+
+    @property
+    def instruction(self) -> str:
+        """The instruction without the "[stage n/m] " prefix."""
+        return re.sub(r"^\[[^\]]*\]\s*", "", self.name)
+
+    @property
+    def stage(self) -> str | None:
+        m = re.match(r"^\[(?:(\S+) )?\d+/\d+\]", self.name)
+        return (m.group(1) or "") if m else None
+
+    @property
+    def is_instruction(self) -> bool:
+        """True for Dockerfile steps ("[2/4] COPY …"), False for internal vertices."""
+        return self.stage is not None
+
+
+_STEP_START = re.compile(r"^#(\d+) (\[.*)$")
+_STEP_STATUS = re.compile(r"^#(\d+) (CACHED|DONE (\d+(?:\.\d+)?)s|ERROR.*|CANCELED)\s*$")
+
+
+def parse_build_steps(log: str) -> list[Step]:
+    """Parse BuildKit plain progress output into steps (in order of appearance)."""
+    steps: dict[int, Step] = {}
+    for line in log.splitlines():
+        m = _STEP_START.match(line)
+        if m:
+            num = int(m.group(1))
+            if num not in steps:
+                steps[num] = Step(num, m.group(2).strip())
+            continue
+        m = _STEP_STATUS.match(line)
+        if m and int(m.group(1)) in steps:
+            st = steps[int(m.group(1))]
+            status = m.group(2)
+            if status == "CACHED":
+                st.cached = True
+            elif status.startswith("DONE"):
+                st.done = True
+                st.seconds = float(m.group(3))
+            elif status.startswith("ERROR"):
+                st.error = True
+    return list(steps.values())
+
+
+@dataclasses.dataclass
+class BuildResult:
+    tag: str
+    log: str
+    ok: bool
+    seconds: float
+    steps: list[Step]
+    command: list[str]
+
+    @property
+    def instruction_steps(self) -> list[Step]:
+        return [s for s in self.steps if s.is_instruction]
+
+    @property
+    def cached(self) -> list[str]:
+        """Names of Dockerfile steps that BuildKit took from the cache (FROM steps left out)."""
+        return [s.name for s in self.instruction_steps
+                if s.cached and not s.instruction.startswith("FROM ")]
+
+    @property
+    def rebuilt(self) -> list[str]:
+        """Names of Dockerfile steps that ran (FROM steps, which only resolve, are left out)."""
+        return [s.name for s in self.instruction_steps
+                if not s.cached and not s.instruction.startswith("FROM ")]
+
+    def was_cached(self, fragment: str) -> bool:
+        """True if a step whose name contains `fragment` was CACHED (and none such rebuilt)."""
+        hits = [s for s in self.instruction_steps if fragment in s.name]
+        return bool(hits) and all(s.cached for s in hits)
+
+    def log_tail(self, n: int = 30) -> str:
+        return "\n".join(self.log.rstrip().splitlines()[-n:])
+
+
+class Engine:
+    """A docker client talking to an engine that answers."""
+
+    def __init__(self, client: Client, server_version: str):
+        self.client = client
+        self.server_version = server_version
+        self.env = dict(os.environ)
+        self.env["DOCKER_BUILDKIT"] = "1"
+        self.env["DOCKER_CLI_HINTS"] = "false"
+        self._wrapper_dir: Path | None = None
+
+    # ---- plain commands -------------------------------------------------
+    @property
+    def docker_cmd(self) -> list[str]:
+        return [self.client.path]
+
+    def describe(self) -> str:
+        return f"engine {self.server_version}; client {self.client.describe()}"
+
+    def run_cmd(self, *args: str, timeout: float = 120, check: bool = True,
+                input: str | None = None) -> subprocess.CompletedProcess:
+        """Run `docker ARGS`; stdout and stderr captured separately; DockerError on failure."""
+        cmd = self.docker_cmd + [str(a) for a in args]
+        try:
+            cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                env=self.env, input=input)
+        except subprocess.TimeoutExpired as exc:
+            out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+            raise DockerError(cmd, None, out) from None
+        if check and cp.returncode != 0:
+            raise DockerError(cmd, cp.returncode, cp.stdout + cp.stderr)
+        return cp
+
+    def out(self, *args: str, timeout: float = 120) -> str:
+        """stdout of `docker ARGS`, stripped."""
+        return self.run_cmd(*args, timeout=timeout).stdout.strip()
+
+    def wrapper_dir(self) -> Path:
+        """A directory holding a `docker` script that runs the chosen client with BuildKit.
+
+        Put it first on PATH so shell commands (console blocks) use the same client.
+        """
+        if self._wrapper_dir is None:
+            import tempfile
+            import atexit
+
+            d = Path(tempfile.mkdtemp(prefix="docker-basics-bin-"))
+            atexit.register(shutil.rmtree, d, True)
+            script = d / "docker"
+            script.write_text(f'#!/bin/sh\nDOCKER_BUILDKIT=1 exec {self.client.path} "$@"\n')
+            script.chmod(0o755)
+            self._wrapper_dir = d
+        return self._wrapper_dir
+
+    # ---- images -----------------------------------------------------------
+    def image_exists(self, ref: str) -> bool:
+        return self.run_cmd("image", "inspect", ref, check=False, timeout=30).returncode == 0
+
+    def image_size(self, ref: str) -> int:
+        return int(self.out("image", "inspect", "--format", "{{.Size}}", ref))
+
+    def inspect(self, ref: str) -> dict:
+        return json.loads(self.out("inspect", ref))[0]
+
+    def history(self, ref: str) -> list[dict]:
+        """`docker history` rows (newest first) with CreatedBy, Size (bytes), Comment."""
+        raw = self.out("history", "--no-trunc", "--human=false", "--format", "{{json .}}", ref)
+        rows = [json.loads(line) for line in raw.splitlines() if line.strip()]
+        for r in rows:
+            try:
+                r["SizeBytes"] = int(r.get("Size", "0"))
+            except ValueError:
+                r["SizeBytes"] = -1
+        return rows
+
+    def pull(self, ref: str, timeout: float = 60) -> bool:
+        return self.run_cmd("pull", ref, check=False, timeout=timeout).returncode == 0
+
+    def build(self, context: str | os.PathLike, tag: str, *, target: str | None = None,
+              dockerfile: str | os.PathLike | None = None, build_args: dict | None = None,
+              labels: Iterable[str] = (TEST_LABEL, SESSION_LABEL), no_cache: bool = False,
+              timeout: float = 900, check: bool = True) -> BuildResult:
+        """Build with BuildKit (`--progress=plain`) and return the log and the steps.
+
+        With check=True a failed build raises DockerError (the log tail in its message).
+        """
+        args = ["build", "--progress=plain", "-t", tag]
+        if self.client.buildx:
+            args = ["buildx", "build", "--load", "--progress=plain", "-t", tag]
+        if target:
+            args += ["--target", target]
+        if dockerfile:
+            args += ["-f", str(dockerfile)]
+        for k, v in (build_args or {}).items():
+            args += ["--build-arg", f"{k}={v}"]
+        for label in labels:
+            args += ["--label", label]
+        if no_cache:
+            args.append("--no-cache")
+        args.append(str(context))
+        cmd = self.docker_cmd + args
+        start = time.monotonic()
+        try:
+            cp = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                timeout=timeout, env=self.env)
+            log, rc = cp.stdout, cp.returncode
+        except subprocess.TimeoutExpired as exc:
+            log = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+            rc = None
+        seconds = time.monotonic() - start
+        result = BuildResult(tag, log, rc == 0, seconds, parse_build_steps(log), cmd)
+        if check and rc != 0:
+            raise DockerError(cmd, rc, log)
+        return result
+
+    # ---- containers ---------------------------------------------------------
+    def run_container(self, image: str, command: Sequence[str] = (), *, name: str | None = None,
+                      ports: Sequence[int] = (), env: dict | None = None, user: str | None = None,
+                      volumes: Sequence[str] = (), options: Sequence[str] = (),
+                      detach: bool = True, timeout: float = 120) -> "Container | subprocess.CompletedProcess":
+        """`docker run` with the test labels.
+
+        detach=True: returns a Container (ports published on 127.0.0.1, random host ports).
+        detach=False: runs with --rm to completion and returns the CompletedProcess.
+        """
+        args = ["run", "--label", TEST_LABEL, "--label", SESSION_LABEL]
+        if name:
+            args += ["--name", name]
+        for p in ports:
+            args += ["-p", f"127.0.0.1::{p}"]
+        for k, v in (env or {}).items():
+            args += ["-e", f"{k}={v}"]
+        if user:
+            args += ["--user", user]
+        for v in volumes:
+            args += ["-v", v]
+        args += list(options)
+        if detach:
+            args.append("-d")
+        else:
+            args.append("--rm")
+        args.append(image)
+        args += list(command)
+        report({"event": "run", "image": image, "detach": detach})
+        if not detach:
+            return self.run_cmd(*args, timeout=timeout, check=False)
+        cid = self.out(*args, timeout=timeout)
+        return Container(self, cid, image)
+
+    def remove_labelled(self, label: str = SESSION_LABEL) -> list[str]:
+        """Remove containers, images and networks carrying `label`. Returns what was removed."""
+        removed: list[str] = []
+        cids = self.run_cmd("ps", "-aq", "--filter", f"label={label}", check=False).stdout.split()
+        if cids:
+            self.run_cmd("rm", "-f", "-v", *cids, check=False, timeout=120)
+            removed += [f"container {c}" for c in cids]
+        nets = self.run_cmd("network", "ls", "-q", "--filter", f"label={label}", check=False).stdout.split()
+        if nets:
+            self.run_cmd("network", "rm", *nets, check=False)
+            removed += [f"network {n}" for n in nets]
+        imgs = self.run_cmd("images", "-q", "--filter", f"label={label}", check=False).stdout.split()
+        if imgs:
+            self.run_cmd("rmi", "-f", *sorted(set(imgs)), check=False, timeout=120)
+            removed += [f"image {i}" for i in sorted(set(imgs))]
+        return removed
+
+    # ---- snapshots (for console blocks, which create things without labels) -
+    def snapshot(self) -> dict[str, set[str]]:
+        def ids(*args):
+            return set(self.run_cmd(*args, check=False).stdout.split())
+        return {
+            "containers": ids("ps", "-aq", "--no-trunc"),
+            "images": ids("images", "-aq", "--no-trunc"),
+            "tags": set(line for line in self.run_cmd(
+                "images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
+                if "<none>" not in line),
+            "networks": ids("network", "ls", "-q", "--no-trunc"),
+            "volumes": ids("volume", "ls", "-q"),
+        }
+
+    def remove_since(self, before: dict[str, set[str]]) -> list[str]:
+        """Remove containers, networks, volumes, tags and images that appeared after `before`."""
+        after = self.snapshot()
+        removed = []
+        new = after["containers"] - before["containers"]
+        if new:
+            self.run_cmd("rm", "-f", "-v", *new, check=False, timeout=120)
+            removed += [f"container {c[:12]}" for c in new]
+        new = after["networks"] - before["networks"]
+        if new:
+            self.run_cmd("network", "rm", *new, check=False)
+            removed += [f"network {n[:12]}" for n in new]
+        new = after["volumes"] - before["volumes"]
+        if new:
+            self.run_cmd("volume", "rm", "-f", *new, check=False)
+            removed += [f"volume {v}" for v in new]
+        new_tags = after["tags"] - before["tags"]
+        if new_tags:
+            self.run_cmd("rmi", *new_tags, check=False, timeout=120)
+            removed += [f"tag {t}" for t in new_tags]
+        new = self.snapshot()["images"] - before["images"]
+        if new:
+            self.run_cmd("rmi", "-f", *new, check=False, timeout=120)
+            removed += [f"image {i[7:19]}" for i in new]
+        return removed
+
+
+class Container:
+    """A running (or stopped) container started by Engine.run_container."""
+
+    def __init__(self, engine: Engine, cid: str, image: str):
+        self.engine = engine
+        self.id = cid
+        self.image = image
+
+    def __repr__(self) -> str:
+        return f"Container({self.id[:12]}, {self.image})"
+
+    def inspect(self) -> dict:
+        return self.engine.inspect(self.id)
+
+    @property
+    def status(self) -> str:
+        return self.inspect()["State"]["Status"]
+
+    def host_port(self, container_port: int) -> int:
+        out = self.engine.out("port", self.id, f"{container_port}/tcp")
+        # "127.0.0.1:49153" (one line per binding)
+        return int(out.splitlines()[0].rsplit(":", 1)[1])
+
+    def url(self, path: str = "/", port: int = 3000) -> str:
+        return f"http://127.0.0.1:{self.host_port(port)}{path}"
+
+    def http(self, method: str, path: str, body: bytes | str | dict | None = None, *,
+             port: int = 3000, headers: dict | None = None, timeout: float = 5) -> tuple[int, dict, bytes]:
+        """Send one HTTP request to the published port. Returns (status, headers, body); 4xx/5xx too."""
+        data = body
+        hdrs = dict(headers or {})
+        if isinstance(body, dict):
+            data = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            data = body.encode()
+        req = urllib.request.Request(self.url(path, port), data=data, method=method, headers=hdrs)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, dict(err.headers), err.read()
+
+    def json(self, method: str, path: str, body=None, **kw) -> tuple[int, object]:
+        status, _, raw = self.http(method, path, body, **kw)
+        try:
+            return status, json.loads(raw or b"null")
+        except ValueError:
+            return status, raw.decode(errors="replace")
+
+    def exec(self, *cmd: str, user: str | None = None, check: bool = True,
+             timeout: float = 60) -> subprocess.CompletedProcess:
+        args = ["exec"]
+        if user:
+            args += ["--user", user]
+        return self.engine.run_cmd(*args, self.id, *cmd, check=check, timeout=timeout)
+
+    def logs(self) -> str:
+        cp = self.engine.run_cmd("logs", self.id, check=False)
+        return cp.stdout + cp.stderr
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        """Wait until HEALTHCHECK reports healthy (DockerError with logs if unhealthy/exited)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.inspect()["State"]
+            health = (state.get("Health") or {}).get("Status")
+            if health == "healthy":
+                return
+            if not state.get("Running") or health == "unhealthy":
+                break
+            time.sleep(0.3)
+        raise DockerError(["wait-healthy", self.id[:12]], -1,
+                          f"not healthy: {self.inspect()['State']}\n--- logs ---\n{self.logs()}")
+
+    def wait_port(self, port: int = 3000, path: str = "/", timeout: float = 30) -> None:
+        """Wait until an HTTP request to the published `port` gets any answer."""
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if not self.inspect()["State"].get("Running"):
+                break
+            try:
+                self.http("GET", path, port=port, timeout=2)
+                return
+            except (OSError, ValueError) as exc:  # refused, reset, not yet listening
+                last = repr(exc)
+            time.sleep(0.3)
+        raise DockerError(["wait-port", self.id[:12], str(port)], -1,
+                          f"port {port} did not answer ({last})\n--- logs ---\n{self.logs()}")
+
+    def has_healthcheck(self) -> bool:
+        return bool((self.inspect().get("Config") or {}).get("Healthcheck"))
+
+    def stop(self, timeout: int = 10) -> tuple[int, float]:
+        """`docker stop` it; returns (exit code, seconds the stop took)."""
+        start = time.monotonic()
+        self.engine.run_cmd("stop", "-t", str(timeout), self.id, timeout=timeout + 60)
+        seconds = time.monotonic() - start
+        return self.exit_code(), seconds
+
+    def wait(self, timeout: float = 60) -> int:
+        """Wait for it to exit by itself; returns the exit code."""
+        return int(self.engine.out("wait", self.id, timeout=timeout))
+
+    def exit_code(self) -> int:
+        return int(self.inspect()["State"]["ExitCode"])
+
+    def remove(self) -> None:
+        self.engine.run_cmd("rm", "-f", "-v", self.id, check=False, timeout=60)
+
+
+_ENGINE: Engine | None = None
+
+
+def get_engine() -> Engine:
+    """The engine that answers (cached). EngineUnavailable with a clear message otherwise."""
+    global _ENGINE
+    if _ENGINE is not None:
+        return _ENGINE
+    client = choose_client()
+    cp = _quiet([client.path, "version", "--format", "{{.Server.Version}}"], timeout=20)
+    if cp is None or cp.returncode != 0 or not cp.stdout.strip():
+        detail = (cp.stderr.strip() if cp else "timed out") or "no answer"
+        raise EngineUnavailable(f"{NO_ENGINE_MESSAGE}\n({client.path}: {detail})")
+    _ENGINE = Engine(client, cp.stdout.strip())
+    return _ENGINE
+
+
+def short_size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.1f}{unit}"
+        n /= 1000
+    return str(n)
+
+
+def _cmd_engine(args) -> int:
+    try:
+        eng = get_engine()
+    except EngineUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"Docker: {eng.describe()}")
+    if args.clean:
+        removed = eng.remove_labelled(TEST_LABEL)
+        print(f"removed {len(removed)} labelled object(s)" + "".join(f"\n  {r}" for r in removed))
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("engine", help="show which Docker engine and client are used")
+    p.add_argument("--clean", action="store_true",
+                   help=f"remove all containers/images/networks labelled {TEST_LABEL}")
+    p.set_defaults(func=_cmd_engine)
