@@ -50,6 +50,17 @@ test-fast: vendor ## Run the checks that need neither a browser nor Docker
 bench: vendor ## Print build time and page weight figures (not a test)
 	$(PY) -m course bench
 
+.PHONY: offline pdf image
+
+offline: vendor ## Write dist/docker-basics-offline.zip: the course to read from file://, no network
+	$(PY) -m course offline
+
+pdf: vendor ## Write dist/docker-basics.pdf: the whole course as one PDF (headless Chromium)
+	$(PY) -m course pdf
+
+image: $(STAMP_PY) ## Build the course's container image docker-basics:latest (root Dockerfile)
+	$(PY) -m course image
+
 lock: ## Refresh requirements.txt (hashes) from requirements.in and package-lock.json
 	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv==0.13.9
 	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 requirements.in -o requirements.txt

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # What a copy of the project needs to build the site.
-SITE_SOURCES = ["mkdocs.yml", "mkdocs.offline.yml", "docs", "hooks", "overrides", "includes", "examples"]
+SITE_SOURCES = ["mkdocs.yml", "mkdocs.offline.yml", "mkdocs.print.yml", "Dockerfile", "docs", "hooks", "overrides", "includes", "examples"]
 
 
 @dataclass

@@ -1,0 +1,503 @@
+"""`make bench`: how fast the course builds and how light and quick its pages are.
+
+A benchmark that prints figures, not a test: it never fails on a budget, it
+reports pass/fail beside each figure. What it measures:
+
+* the strict build (``mkdocs build --strict``, as `make build`): median of 5
+  runs, and per page;
+* served as readers get it, compressed: by default from the course image
+  (``python -m course image``: nginx with gzip and the production headers);
+  ``--server local`` serves a fresh build with a small gzip-capable server
+  instead, where Docker is missing;
+* for the home page and the page with the most diagrams, from a cold cache:
+  requests and compressed bytes by type, everything the browser fetched until
+  the network was idle (the search index included);
+* whether mermaid.js is loaded by every page with a diagram and by no other;
+* the time until all diagrams of the diagram page are drawn (median of 3);
+* layout shift (CLS) on every page with diagrams;
+* Lighthouse 12 (tools/lighthouse, installed with ``npm ci`` on first use)
+  for both pages, desktop and mobile presets: the median of ``--runs``
+  runs for each score.
+
+The results are printed as a table and written as Markdown to dist/bench.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LIGHTHOUSE_DIR = ROOT / "tools" / "lighthouse"
+LIGHTHOUSE = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
+REPORT = ROOT / "dist" / "bench.md"
+MERMAID_SOURCE = re.compile(r'<pre\s[^>]*class="mermaid[" ]')
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+
+BUDGETS = {
+    "build": 3.0,  # seconds, strict build
+    "page_kb": 100.0,  # KB compressed, a page without diagrams
+    "cls": 0.05,  # diagram pages
+    "performance": {"desktop": 98, "mobile": 90},
+    "other": 100,  # accessibility, best practices, SEO
+}
+
+
+@dataclass
+class Row:
+    what: str
+    figure: str
+    budget: str = ""
+    ok: bool | None = None
+
+    @property
+    def verdict(self) -> str:
+        return "" if self.ok is None else ("pass" if self.ok else "FAIL")
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    sections: list[tuple[str, list[str], list[list[str]]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, what, figure, budget="", ok=None):
+        self.rows.append(Row(what, figure, budget, ok))
+        print(
+            f"  {what}: {figure}" + (f"  (budget {budget}: {'pass' if ok else 'FAIL'})" if budget else ""), flush=True
+        )
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------- build
+def strict_build_seconds(runs: int = 5) -> tuple[list[float], int]:
+    """Wall-clock seconds of `runs` strict builds (as `make build` runs them), and the page count."""
+    times = []
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as site_dir:
+        for _ in range(runs):
+            start = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site_dir],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            times.append(time.perf_counter() - start)
+            if result.returncode != 0:
+                raise RuntimeError(f"the strict build failed:\n{result.stdout}{result.stderr}")
+        pages = len(list(Path(site_dir).rglob("*.html"))) - 1  # 404.html is not a page
+    return times, pages
+
+
+def built_pages(site_dir: Path) -> dict[str, int]:
+    """{site-relative URL: number of diagrams} for every page of a built site."""
+    pages = {}
+    for html in sorted(site_dir.rglob("index.html")):
+        url = html.parent.relative_to(site_dir).as_posix()
+        url = "" if url == "." else url + "/"
+        pages[url] = len(MERMAID_SOURCE.findall(html.read_text(encoding="utf-8")))
+    return pages
+
+
+# --------------------------------------------------------------------------- serving
+@contextmanager
+def serve_image(tag: str | None):
+    """The course image in a container; yields (base URL, site folder copied out of it)."""
+    from course import image
+    from course.engine import get_engine
+
+    engine = get_engine()
+    if tag is None:
+        tag = image.DEFAULT_TAG
+        log(f"building {tag} (python -m course image) …")
+        image.build_image(engine, tag, log=lambda m: None)
+    container = engine.run_container(tag, ports=(8080,))
+    site_dir = Path(tempfile.mkdtemp(prefix="bench-image-site-"))
+    try:
+        if container.has_healthcheck():
+            container.wait_healthy(60)
+        else:
+            container.wait_port(8080)
+        engine.run_cmd("cp", f"{container.id}:/usr/share/nginx/html/.", str(site_dir))
+        yield container.url("/", port=8080), site_dir, f"nginx container ({tag})"
+    finally:
+        container.remove()
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+@contextmanager
+def serve_local():
+    from course import webserver
+
+    site_dir = Path(tempfile.mkdtemp(prefix="bench-local-site-"))
+    try:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        with webserver.serve(site_dir, gzip=True) as base:
+            yield base, site_dir, "local server with gzip (python -m course bench --server local)"
+    finally:
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- browser
+KIND = {
+    "document": "HTML",
+    "stylesheet": "CSS",
+    "script": "JS",
+    "fetch": "data",
+    "xhr": "data",
+    "image": "images",
+    "font": "fonts",
+}
+
+
+def transfer(browser_, url: str) -> dict:
+    """Cold-cache load of `url` until the network is idle: requests and bytes by type."""
+    from course import browser
+
+    context = browser_.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(browser.INIT_SCRIPT)
+    finished = []
+    context.on("requestfinished", lambda request: finished.append(request))
+    page = context.new_page()
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    by_kind: dict[str, dict] = {}
+    for request in finished:
+        sizes = request.sizes()
+        kind = KIND.get(request.resource_type, "other")
+        if request.url.endswith("search_index.json"):
+            kind = "search index"
+        elif request.url.endswith("sitemap.xml"):
+            kind = "sitemap.xml"
+        entry = by_kind.setdefault(kind, {"requests": 0, "bytes": 0, "urls": []})
+        entry["requests"] += 1
+        entry["bytes"] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        entry["urls"].append(request.url)
+    context.close()
+    return by_kind
+
+
+def diagram_timing(browser_, url: str, expected: int, runs: int = 3) -> tuple[list[float], float]:
+    """Milliseconds from navigation start until all diagrams are drawn (cold cache), and CLS."""
+    from course import browser
+
+    times, shifts = [], []
+    for _ in range(runs):
+        context = browser_.new_context(viewport={"width": 1280, "height": 800})
+        context.add_init_script(browser.INIT_SCRIPT)
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(
+            """(expected) => {
+                 const hosts = [...document.querySelectorAll("div.mermaid")];
+                 const drawn = hosts.filter((h) => h.shadowRoot && h.shadowRoot.querySelector("svg")).length;
+                 if (drawn >= expected && !document.querySelector("pre.mermaid")) {
+                   window.__drawnAt = window.__drawnAt || performance.now();
+                   return true;
+                 }
+                 return false;
+               }""",
+            arg=expected,
+            polling="raf",
+            timeout=30_000,
+        )
+        times.append(page.evaluate("window.__drawnAt"))
+        page.wait_for_timeout(500)
+        shifts.append(page.evaluate("window.__layoutShift"))
+        context.close()
+    return times, max(shifts)
+
+
+def page_checks(browser_, base: str, pages: dict[str, int]) -> dict[str, dict]:
+    """For every page: is mermaid.js requested, layout shift after the diagrams are drawn."""
+    from course import browser
+
+    context = browser_.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(browser.INIT_SCRIPT)
+    results = {}
+    for url, diagrams in pages.items():
+        page = context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request, requested=requested: requested.append(request.url))
+        page.goto(base + url, wait_until="load")
+        drawn = browser.wait_for_diagrams(page, diagrams)
+        page.wait_for_timeout(300)
+        results[url] = {
+            "diagrams": diagrams,
+            "drawn": drawn,
+            "mermaid": any("mermaid" in r and r.endswith(".js") for r in requested),
+            "cls": page.evaluate("window.__layoutShift"),
+        }
+        page.close()
+    context.close()
+    return results
+
+
+# --------------------------------------------------------------------------- Lighthouse
+def ensure_lighthouse() -> Path:
+    if not LIGHTHOUSE.exists():
+        log("installing Lighthouse (npm ci in tools/lighthouse) …")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=LIGHTHOUSE_DIR, check=True)
+    return LIGHTHOUSE
+
+
+def lighthouse(url: str, preset: str) -> dict:
+    from course import browser
+
+    flags = " ".join(["--headless=new"] + browser.CHROMIUM_ARGS)
+    cmd = [
+        str(ensure_lighthouse()),
+        url,
+        "--output=json",
+        "--output-path=stdout",
+        "--quiet",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--chrome-flags={flags}",
+    ]
+    if preset == "desktop":
+        cmd.append("--preset=desktop")
+    env = {**os.environ, "CHROME_PATH": browser.CHROMIUM}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"lighthouse failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout)
+
+
+def lighthouse_summary(url: str, preset: str, runs: int) -> dict:
+    """Median score per category over `runs` runs, key metrics and the audits that lost points."""
+    reports = [lighthouse(url, preset) for _ in range(runs)]
+    scores = {c: statistics.median(round(r["categories"][c]["score"] * 100) for r in reports) for c in CATEGORIES}
+    median_report = sorted(reports, key=lambda r: r["categories"]["performance"]["score"])[len(reports) // 2]
+    audits = median_report["audits"]
+    metrics = {
+        name: audits[key]["displayValue"]
+        for name, key in (
+            ("FCP", "first-contentful-paint"),
+            ("LCP", "largest-contentful-paint"),
+            ("TBT", "total-blocking-time"),
+            ("CLS", "cumulative-layout-shift"),
+            ("SI", "speed-index"),
+        )
+        if key in audits
+    }
+    lost = []
+    for category in CATEGORIES:
+        for ref in median_report["categories"][category]["auditRefs"]:
+            audit = audits.get(ref["id"], {})
+            if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 1:
+                lost.append(f"{category}: {audit.get('title')} ({audit.get('displayValue', audit['score'])})")
+    return {
+        "scores": scores,
+        "all": [{c: round(r["categories"][c]["score"] * 100) for c in CATEGORIES} for r in reports],
+        "metrics": metrics,
+        "lost": lost,
+    }
+
+
+# --------------------------------------------------------------------------- report
+def kb(n: float) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def markdown(results: Results, where: str) -> str:
+    lines = ["| Measure | Figure | Budget | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {r.what} | {r.figure} | {r.budget} | {r.verdict} |" for r in results.rows]
+    out = [
+        f"Measured with `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; pages served by "
+        f"the {where}.",
+        "",
+        *lines,
+    ]
+    for title, header, rows in results.sections:
+        out += ["", f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        out += ["| " + " | ".join(row) + " |" for row in rows]
+    if results.notes:
+        out += [""] + [f"- {note}" for note in results.notes]
+    return "\n".join(out) + "\n"
+
+
+def print_table(results: Results) -> None:
+    width = max(len(r.what) for r in results.rows)
+    fig = max(len(r.figure) for r in results.rows)
+    bud = max(len(r.budget) for r in results.rows)
+    print()
+    for r in results.rows:
+        print(f"{r.what:<{width}}  {r.figure:<{fig}}  {r.budget:<{bud}}  {r.verdict}")
+
+
+def run(args) -> int:
+    from course import browser
+
+    results = Results()
+    log("strict build, 5 runs …")
+    times, page_count = strict_build_seconds(5)
+    median = statistics.median(times)
+    results.add(
+        "Strict build (median of 5)", f"{median:.2f} s", f"≤ {BUDGETS['build']:.0f} s", median <= BUDGETS["build"]
+    )
+    results.add("Strict build per page", f"{median / page_count * 1000:.0f} ms ({page_count} pages)")
+
+    server = serve_local() if args.server == "local" else serve_image(args.image)
+    with server as (base, site_dir, where), browser.chromium() as chromium:
+        log(f"serving from the {where} at {base}")
+        pages = built_pages(site_dir)
+        home = ""
+        diagram_page = max((u for u in pages if pages[u]), key=lambda u: (pages[u], u))
+        plain = [u for u in pages if not pages[u]]
+
+        rows = []
+        for label, url in (("home", home), (f"diagram page ({diagram_page})", diagram_page)):
+            by_kind = transfer(chromium, base + url)
+            total = sum(v["bytes"] for v in by_kind.values())
+            count = sum(v["requests"] for v in by_kind.values())
+            for kind in sorted(by_kind):
+                rows.append([label, kind, str(by_kind[kind]["requests"]), kb(by_kind[kind]["bytes"])])
+            rows.append([label, "**total**", f"**{count}**", f"**{kb(total)}**"])
+            if url == home:
+                results.add(
+                    "Home page (no diagrams), compressed transfer",
+                    f"{kb(total)} in {count} requests",
+                    f"≤ {BUDGETS['page_kb']:.0f} KB",
+                    total / 1024 <= BUDGETS["page_kb"],
+                )
+                index = by_kind.get("search index", {}).get("bytes", 0)
+                results.add("… of which the search index (Material loads it on every first visit)", kb(index))
+            else:
+                results.add("Diagram page, compressed transfer", f"{kb(total)} in {count} requests")
+        results.sections.append(
+            (
+                "Requests and compressed bytes by type (cold cache, until network idle)",
+                ["Page", "Type", "Requests", "Transferred"],
+                rows,
+            )
+        )
+
+        checks = page_checks(chromium, base, pages)
+        with_diagrams = [u for u in pages if pages[u]]
+        loads_ok = [u for u in with_diagrams if checks[u]["mermaid"]]
+        loads_bad = [u for u in plain if checks[u]["mermaid"]]
+        results.add(
+            "mermaid.js loaded only on diagram pages",
+            f"{len(loads_ok)}/{len(with_diagrams)} diagram pages, {len(loads_bad)}/{len(plain)} others",
+            "all / none",
+            len(loads_ok) == len(with_diagrams) and not loads_bad,
+        )
+        undrawn = [u for u in with_diagrams if checks[u]["drawn"] < pages[u]]
+        if undrawn:
+            results.notes.append("diagrams not drawn on: " + ", ".join(undrawn))
+        worst = max(with_diagrams, key=lambda u: checks[u]["cls"])
+        results.add(
+            "Layout shift on diagram pages (worst)",
+            f"{checks[worst]['cls']:.3f} ({worst})",
+            f"≤ {BUDGETS['cls']}",
+            checks[worst]["cls"] <= BUDGETS["cls"],
+        )
+        results.sections.append(
+            (
+                "Diagram pages",
+                ["Page", "Diagrams", "Layout shift"],
+                [[u, str(pages[u]), f"{checks[u]['cls']:.3f}"] for u in with_diagrams],
+            )
+        )
+
+        drawn, _ = diagram_timing(chromium, base + diagram_page, pages[diagram_page])
+        results.add(
+            f"All {pages[diagram_page]} diagrams drawn (median of 3, cold)",
+            f"{statistics.median(drawn):.0f} ms after navigation start",
+        )
+
+        if args.runs > 0:
+            rows = []
+            for label, url in (("home", home), ("diagram page", diagram_page)):
+                for preset in ("desktop", "mobile"):
+                    log(f"lighthouse {preset} {base + url} ({args.runs} runs) …")
+                    summary = lighthouse_summary(base + url, preset, args.runs)
+                    scores = summary["scores"]
+                    perf_budget = BUDGETS["performance"][preset]
+                    ok = scores["performance"] >= perf_budget and all(
+                        scores[c] >= BUDGETS["other"] for c in CATEGORIES[1:]
+                    )
+                    figure = " / ".join(f"{scores[c]:.0f}" for c in CATEGORIES)
+                    results.add(
+                        f"Lighthouse {label}, {preset} (perf / a11y / best pr. / SEO)",
+                        figure,
+                        f"≥ {perf_budget} / 100 / 100 / 100",
+                        ok,
+                    )
+                    rows.append(
+                        [
+                            label,
+                            preset,
+                            figure,
+                            ", ".join(f"{k} {v}" for k, v in summary["metrics"].items()),
+                            " ; ".join(" / ".join(str(s[c]) for c in CATEGORIES) for s in summary["all"]),
+                        ]
+                    )
+                    for item in summary["lost"]:
+                        results.notes.append(f"Lighthouse {label}, {preset}: {item}")
+            results.sections.append(
+                (
+                    f"Lighthouse {lighthouse_version()} (median of {args.runs} runs)",
+                    ["Page", "Preset", "Scores", "Metrics (median run)", "Every run"],
+                    rows,
+                )
+            )
+
+    print_table(results)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(markdown(results, where), encoding="utf-8")
+    for title, _header, rows in results.sections:
+        print(f"\n{title}")
+        for row in rows:
+            print("  " + " | ".join(c.replace("**", "") for c in row))
+    for note in results.notes:
+        print(f"- {note}")
+    print(f"\nwritten to {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+def lighthouse_version() -> str:
+    manifest = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "package.json"
+    return json.loads(manifest.read_text())["version"] if manifest.exists() else "?"
+
+
+def _cmd(args) -> int:
+    try:
+        return run(args)
+    except Exception as exc:  # noqa: BLE001 - a benchmark: say what broke
+        print(f"FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("bench", help="build time, page weight, diagrams, Lighthouse (not a test)")
+    p.add_argument(
+        "--server",
+        choices=["image", "local"],
+        default="image",
+        help="serve with the course image (default) or a local gzip server",
+    )
+    p.add_argument("--image", help="use this already built image instead of building docker-basics:latest")
+    p.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page and preset (0: skip)")
+    p.set_defaults(func=_cmd)

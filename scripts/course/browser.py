@@ -1,0 +1,85 @@
+"""Headless Chromium for the helpers (`course pdf`, `course bench`), via Playwright.
+
+The tests have their own fixtures (tests/site_checks/browser.py); these are the
+same settings for commands that run outside pytest: Debian's Chromium (a
+Playwright browser download is not possible here), shadow roots opened so that
+Mermaid's SVGs can be seen, and layout shifts summed up.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Material draws each diagram into a closed shadow root: open it. Count layout
+# shifts (Cumulative Layout Shift) and note when the last diagram was drawn.
+INIT_SCRIPT = """
+(() => {
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    return attach.call(this, Object.assign({}, init, { mode: "open" }));
+  };
+  window.__layoutShift = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+})();
+"""
+
+# Number of diagrams on the page, and how many of them are drawn (an SVG
+# without Mermaid's syntax-error text, in the host's shadow root).
+DIAGRAM_STATE_JS = """
+() => {
+  const sources = document.querySelectorAll("pre.mermaid").length;
+  const hosts = [...document.querySelectorAll("div.mermaid")];
+  const drawn = hosts.filter((host) => {
+    const svg = host.shadowRoot && host.shadowRoot.querySelector("svg");
+    return svg && !/syntax error/i.test(svg.textContent);
+  }).length;
+  return { pending: sources, drawn: drawn };
+}
+"""
+
+
+class BrowserMissing(RuntimeError):
+    pass
+
+
+@contextmanager
+def chromium():
+    """A headless Chromium (Playwright Browser)."""
+    if not Path(CHROMIUM).exists():
+        raise BrowserMissing(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_diagrams(page, expected: int, timeout: float = 30.0) -> int:
+    """Wait until `expected` diagrams are drawn and no source is left; return how many are drawn."""
+    deadline = time.monotonic() + timeout
+    state = page.evaluate(DIAGRAM_STATE_JS)
+    while time.monotonic() < deadline:
+        if state["drawn"] >= expected and state["pending"] == 0:
+            break
+        page.wait_for_timeout(50)
+        state = page.evaluate(DIAGRAM_STATE_JS)
+    return state["drawn"]
