@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from course import browser as course_browser
 from site_checks import browser as chromium
 from site_checks.building import ROOT, Build, build
 
@@ -39,14 +39,11 @@ def offline_site(tmp_path_factory) -> Build:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(chromium.CHROMIUM).exists():
-        pytest.fail(f"{chromium.CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium.CHROMIUM, args=chromium.CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    try:
+        with course_browser.chromium() as instance:
+            yield instance
+    except course_browser.BrowserMissing as error:
+        pytest.fail(f"{error} (.ci/run installs it)")
 
 
 @pytest.fixture

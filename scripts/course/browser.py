@@ -1,18 +1,18 @@
 """Headless Chromium for the helpers (`course pdf`, `course bench`), via Playwright.
 
-The tests have their own fixtures (tests/site_checks/browser.py); these are the
-same settings for commands that run outside pytest: Debian's Chromium (a
+The tests (tests/site_checks/browser.py) use the same settings: Debian's Chromium (a
 Playwright browser download is not possible here), shadow roots opened so that
 Mermaid's SVGs can be seen, and layout shifts summed up.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's; CI on GitHub sets Chrome
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import http.server
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's; CI on GitHub sets Chrome
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-# Material draws each diagram into a closed shadow root; open it so tests can
-# see the SVG. Also sum up layout shifts (Cumulative Layout Shift).
-INIT_SCRIPT = """
-(() => {
-  const attach = Element.prototype.attachShadow;
-  Element.prototype.attachShadow = function (init) {
-    return attach.call(this, Object.assign({}, init, { mode: "open" }));
-  };
-  window.__layoutShift = 0;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      if (!entry.hadRecentInput) window.__layoutShift += entry.value;
-    }
-  }).observe({ type: "layout-shift", buffered: true });
-})();
-"""
+from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT  # noqa: F401  (the tests' settings)
+from course.webserver import serve  # noqa: F401
 
 DIAGRAMS_JS = """
 () => [...document.querySelectorAll("div.mermaid")].map((host) => {
@@ -70,25 +40,6 @@ class PageReport:
         if len(drawn) != expected_diagrams:
             problems.append(f"{len(drawn)} of {expected_diagrams} Mermaid diagrams drawn as SVG: {self.diagrams}")
         return problems
-
-
-@contextmanager
-def serve(directory: Path):
-    """Serve a folder over http://127.0.0.1 on a free port, quietly."""
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def is_local(url: str, base: str) -> bool:
