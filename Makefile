@@ -13,7 +13,7 @@ STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help serve build build-offline test test-fast vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-fast lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ build-offline: vendor ## Build site-offline/ for reading from file:// (offline p
 
 test: vendor ## Run every check: builds, unit tests, browser tests, examples on Docker
 	$(PY) -m pytest
+
+lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows
+	$(PY) -m course lint
 
 test-fast: vendor ## Run the checks that need neither a browser nor Docker
 	$(PY) -m pytest -m "not browser and not docker"

@@ -124,16 +124,25 @@ def build(engine):
         name = _slug(path.name + (f"-{target}" if target else ""))
         tag = f"docker-basics-test/{name}:{_engine.SESSION_ID}-{counter['n']}"
         try:
-            result = engine.build(path, tag, target=target, dockerfile=dockerfile,
-                                  build_args=build_args, no_cache=no_cache)
+            result = engine.build(
+                path, tag, target=target, dockerfile=dockerfile, build_args=build_args, no_cache=no_cache
+            )
         except DockerError as exc:
-            pytest.fail(f"build of {path.name}{' --target ' + target if target else ''} failed:\n"
-                        f"{exc}", pytrace=False)
+            pytest.fail(f"build of {path.name}{' --target ' + target if target else ''} failed:\n{exc}", pytrace=False)
         memo[key] = result
-        _engine.report({"event": "build", "example": path.name, "target": target, "tag": tag,
-                        "dockerfile": Path(dockerfile).name if dockerfile else "Dockerfile",
-                        "seconds": round(result.seconds, 2), "size": engine.image_size(tag),
-                        "cached": result.cached, "rebuilt": result.rebuilt})
+        _engine.report(
+            {
+                "event": "build",
+                "example": path.name,
+                "target": target,
+                "tag": tag,
+                "dockerfile": Path(dockerfile).name if dockerfile else "Dockerfile",
+                "seconds": round(result.seconds, 2),
+                "size": engine.image_size(tag),
+                "cached": result.cached,
+                "rebuilt": result.rebuilt,
+            }
+        )
         return result
 
     return _build
@@ -143,8 +152,9 @@ def build(engine):
 def example_copy(tmp_path):
     def _copy(path) -> Path:
         dest = tmp_path / Path(path).name
-        shutil.copytree(path, dest, ignore=shutil.ignore_patterns(
-            "__pycache__", ".pytest_cache", "node_modules", "output"))
+        shutil.copytree(
+            path, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", "node_modules", "output")
+        )
         return dest
 
     return _copy
@@ -153,12 +163,10 @@ def example_copy(tmp_path):
 def _container_factory(engine):
     started: list[_engine.Container] = []
 
-    def _run(image, *command, ports=(3000,), wait="auto", env=None, user=None,
-             volumes=(), options=(), timeout=60):
+    def _run(image, *command, ports=(3000,), wait="auto", env=None, user=None, volumes=(), options=(), timeout=60):
         image = getattr(image, "tag", image)  # accept a BuildResult
         try:
-            c = engine.run_container(image, command, ports=ports, env=env, user=user,
-                                     volumes=volumes, options=options)
+            c = engine.run_container(image, command, ports=ports, env=env, user=user, volumes=volumes, options=options)
         except DockerError as exc:
             pytest.fail(f"docker run {image} failed:\n{exc}", pytrace=False)
         started.append(c)
@@ -211,8 +219,9 @@ class _ExampleModule(pytest.Module):
     def _getobj(self):
         from _pytest.pathlib import ImportMode, import_path
 
-        return import_path(self.path, mode=ImportMode.importlib, root=self.config.rootpath,
-                           consider_namespace_packages=False)
+        return import_path(
+            self.path, mode=ImportMode.importlib, root=self.config.rootpath, consider_namespace_packages=False
+        )
 
 
 def pytest_pycollect_makemodule(module_path, parent):

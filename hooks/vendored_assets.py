@@ -32,9 +32,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     docs_dir = Path(config.docs_dir)
     missing = [path for path in VENDORED if not (docs_dir / path).is_file()]
     if missing:
-        raise PluginError(
-            f"Vendored browser assets missing in {docs_dir}: {', '.join(missing)}. Run `make vendor`."
-        )
+        raise PluginError(f"Vendored browser assets missing in {docs_dir}: {', '.join(missing)}. Run `make vendor`.")
     return config
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from course import browser as course_browser
 from site_checks import browser as chromium
-from site_checks.building import ROOT, Build, build
+from site_checks.building import Build, build
 
 
 @pytest.fixture(scope="session")

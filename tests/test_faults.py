@@ -1,57 +1,324 @@
-"""Fault drills: plant a contributor's common mistake in a copy of the project and
-check that the build or the browser test fails with a message naming the file."""
+"""Fault drills: plant a contributor's common mistake in a copy of the project, run
+the gate that should catch it, and check that it fails with a message naming the
+file (and the line, where the tool gives one).
+
+DRILLS is the registry: one entry per mistake, with the gate that catches it.
+The session ends with a line "faults planted N, caught N".
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import pytest
 
+from course import console, lint
 from site_checks import browser as chromium
-from site_checks.building import build, copy_project, site_pages
+from site_checks.building import ROOT, build, copy_project, site_pages
+from test_accessibility import page_accessibility_problems
 from test_site_browser import page_problems
 
 PAGE = "docs/how-to-use.md"
+EXAMPLE = "examples/building-images/06-registry"
+# Besides what copy_project copies: what the gates read.
+GATE_FILES = [
+    ".pymarkdown.yml",
+    ".codespellrc",
+    ".codespell-words.txt",
+    ".hadolint.yaml",
+    ".linkcheckerrc",
+    "ruff.toml",
+    "README.md",
+    "CONTRIBUTING.md",
+]
+
+TALLY = {"planted": 0, "caught": 0}
+
+
+class _Summary:
+    def pytest_terminal_summary(self, terminalreporter):
+        terminalreporter.write_line(f"faults planted {TALLY['planted']}, caught {TALLY['caught']}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary(request):
+    plugin = _Summary()
+    if not request.config.pluginmanager.is_registered(plugin):
+        request.config.pluginmanager.register(plugin, "fault-drill-summary")
+    yield
+
+
+# --------------------------------------------------------------------------- planting
+def append(project: Path, path: str, text: str) -> str:
+    """Append `text` (after a blank line) to a file of the copy; return "path:first line of text"."""
+    target = project / path
+    before = target.read_text(encoding="utf-8")
+    if not before.endswith("\n"):
+        before += "\n"
+    target.write_text(before + "\n" + text + "\n", encoding="utf-8")
+    return f"{path}:{before.count(chr(10)) + 2}"
+
+
+def replace(project: Path, path: str, old: str, new: str) -> str:
+    """Replace `old` by `new` in a file of the copy; return "path:line" of the change."""
+    target = project / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text, f"{path} no longer contains {old!r}: update the drill"
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return f"{path}:{text[: text.index(old)].count(chr(10)) + 1}"
+
+
+def next_line(where: str) -> str:
+    path, line = where.split(":")
+    return f"{path}:{int(line) + 1}"
+
+
+def write(project: Path, path: str, text: str) -> str:
+    (project / path).write_text(text, encoding="utf-8")
+    return f"{path}:1"
+
+
+# --------------------------------------------------------------------------- gates
+def gate_build(project: Path, where: str, request) -> tuple[bool, str]:
+    result = build(project)
+    return result.returncode != 0, result.log
+
+
+def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
+    """Build the copy, serve it, open the planted page in Chromium (diagrams, console errors, axe)."""
+    context = request.getfixturevalue("context")
+    source = where.split(":")[0]
+    site_dir = project / "site"
+    with chromium.serve(site_dir) as base:
+        result = build(project, site_dir=site_dir, site_url=base)
+        assert result.returncode == 0, f"the drill's page should build:\n{result.log}"
+        page = next(p for p in site_pages() if p.source == source)
+        problems = page_problems(context, base, result, page)
+        if not problems:  # like the suite: the accessibility test runs on pages that draw
+            problems = page_accessibility_problems(context.new_page(), base, result, page)
+    return bool(problems), "\n".join(problems)
+
+
+def lint_gate(name: str) -> Callable:
+    def gate(project: Path, where: str, request) -> tuple[bool, str]:
+        result = lint.GATES[name](project)
+        return not result.ok, result.output
+
+    return gate
+
+
+def gate_links(project: Path, where: str, request) -> tuple[bool, str]:
+    result = build(project)
+    assert result.returncode == 0, f"the drill's page should build:\n{result.log}"
+    checked = lint.links(result.site_dir, project)
+    return not checked.ok, checked.output
+
+
+def gate_docker_build(project: Path, where: str, request) -> tuple[bool, str]:
+    """The example tests' own `build` fixture (root conftest.py) on the broken copy."""
+    build_image = request.getfixturevalue("build")
+    try:
+        build_image(project / EXAMPLE, fresh=True)
+    except pytest.fail.Exception as failed:
+        return True, f"{EXAMPLE}: {failed}"
+    return False, "the build passed"
+
+
+def gate_console(project: Path, where: str, request) -> tuple[bool, str]:
+    """Run the planted page's console blocks (from the planted line on) as tests/test_console_blocks.py does."""
+    engine = request.getfixturevalue("engine")
+    path, line = where.split(":")
+    blocks = [
+        b for b in console.parse_file(project / path, project) if any(c.line.lineno >= int(line) for c in b.commands)
+    ]
+    result = console.run_blocks(blocks, path, engine, cwd=project)
+    return result.failure is not None, str(result.failure)
+
+
+# --------------------------------------------------------------------------- the registry
+@dataclass(frozen=True)
+class Drill:
+    name: str
+    plant: Callable[[Path], str]  # plants the fault; returns "path:line"
+    gate: Callable
+    named: tuple[str, ...] = ()  # more text the message must contain (rule, bad target)
+    with_line: bool = False  # the message must say path:line
+    names: str | None = None  # what names the file when the tool names it otherwise
+    marks: tuple = field(default_factory=tuple)
+
+
+DRILLS = [
+    Drill(
+        "broken internal link",
+        lambda p: append(p, PAGE, "[a page](concepts/no-such-page.md)"),
+        gate_build,
+        ("concepts/no-such-page.md",),
+    ),
+    Drill(
+        "missing anchor",
+        lambda p: append(p, PAGE, "[a section](concepts/architecture.md#no-such-section)"),
+        gate_build,
+        ("#no-such-section",),
+    ),
+    Drill(
+        "missing snippet file",
+        lambda p: append(p, PAGE, '```text\n--8<-- "examples/no-such-file.txt"\n```'),
+        gate_build,
+        ("examples/no-such-file.txt",),
+    ),
+    Drill(
+        "page not in the nav",
+        lambda p: write(p, "docs/orphan.md", "# Orphan\n"),
+        gate_build,
+        ("orphan.md",),
+    ),
+    Drill(
+        "broken link in raw HTML (built site)",
+        lambda p: append(p, PAGE, '<p><a href="../concepts/no-such-page/">a page</a></p>'),
+        gate_links,
+        ("how-to-use/", "no-such-page"),
+    ),
+    Drill(
+        "missing anchor in raw HTML (built site)",
+        lambda p: append(p, PAGE, '<p><a href="../concepts/architecture/#no-such-section">a section</a></p>'),
+        gate_links,
+        ("how-to-use/", "no-such-section"),
+    ),
+    Drill(
+        "Mermaid syntax error",
+        lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B -->\n```"),
+        gate_browser,
+        ("Mermaid",),
+        marks=(pytest.mark.browser,),
+    ),
+    Drill(
+        "Mermaid diagram without a text description",
+        lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B\n```"),
+        gate_browser,
+        ("accTitle", "accDescr"),
+        marks=(pytest.mark.browser,),
+    ),
+    Drill(
+        "image without alt text (Markdown)",
+        lambda p: append(p, PAGE, "![](assets/favicon.svg)"),
+        lint_gate("markdown"),
+        ("MD045",),
+        with_line=True,
+    ),
+    Drill(
+        "image without alt text (in the browser)",
+        lambda p: append(p, PAGE, "![](assets/favicon.svg)"),
+        gate_browser,
+        ("has no alt text",),
+        marks=(pytest.mark.browser,),
+    ),
+    Drill(
+        "misspelled word",
+        lambda p: append(p, PAGE, "You recieve the image from the registry."),  # codespell:ignore
+        lint_gate("spelling"),
+        ("recieve ==> receive",),  # codespell:ignore
+        with_line=True,
+    ),
+    Drill(
+        "British spelling on a page",
+        lambda p: append(p, PAGE, "The colour of the diagram follows the palette."),
+        lint_gate("spelling"),
+        ("colour ==> color",),
+        with_line=True,
+    ),
+    Drill(
+        "Markdown lint violation (code fence without a language)",
+        lambda p: append(p, PAGE, "```\ndocker ps\n```"),
+        lint_gate("markdown"),
+        ("MD040",),
+        with_line=True,
+    ),
+    Drill(
+        "Dockerfile with a shell-form CMD",
+        lambda p: replace(p, f"{EXAMPLE}/Dockerfile", 'CMD ["cat", "/message.txt"]', "CMD cat /message.txt"),
+        lint_gate("dockerfiles"),
+        ("DL3025",),
+        with_line=True,
+    ),
+    Drill(
+        "Dockerfile of a non-root example ending as root",
+        lambda p: replace(p, f"{EXAMPLE}/Dockerfile", "# Print the message.\n", "USER root\n# Print the message.\n"),
+        lint_gate("dockerfiles"),
+        ("DL3002",),
+        with_line=True,
+    ),
+    Drill(
+        "shell script with an unquoted variable",
+        lambda p: append(p, "examples/building-images/04-non-root/write-file.sh", "cat $1 >/dev/null || true"),
+        lint_gate("shell"),
+        ("SC2086",),
+        with_line=True,
+    ),
+    Drill(
+        "Python with an unused import",
+        lambda p: replace(p, "hooks/quiet_mermaid2.py", '"""', 'import os\n"""'),
+        lint_gate("python"),
+        ("F401",),
+        with_line=True,
+    ),
+    Drill(
+        "example whose build fails",
+        lambda p: replace(p, f"{EXAMPLE}/Dockerfile", "> /message.txt", "> /no-such-dir/message.txt"),
+        gate_docker_build,
+        # Docker 20.10's BuildKit names the example and the failing instruction;
+        # newer ones also print "Dockerfile:6".
+        ("RUN", "/no-such-dir/message.txt: Directory nonexistent"),
+        names="06-registry",
+        marks=(pytest.mark.docker,),
+    ),
+    Drill(
+        "console block whose output no longer matches",
+        lambda p: next_line(  # the message names the command's line, one below the fence
+            append(
+                p,
+                PAGE,
+                "```console\n$ docker run --rm debian:trixie-slim grep CODENAME /etc/os-release\n"
+                "VERSION_CODENAME=bookworm\n```",
+            )
+        ),
+        gate_console,
+        ("output does not match", "bookworm"),
+        with_line=True,
+        marks=(pytest.mark.docker,),
+    ),
+]
 
 
 @pytest.fixture
 def project(tmp_path):
-    return copy_project(tmp_path / "project")
+    copy = copy_project(tmp_path / "project")
+    for name in GATE_FILES:
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, copy / name)
+    return copy
 
 
-def plant(project, text: str, page: str = PAGE) -> None:
-    with open(project / page, "a", encoding="utf-8") as f:
-        f.write("\n" + text + "\n")
+@pytest.mark.parametrize("drill", [pytest.param(d, id=d.name, marks=d.marks) for d in DRILLS])
+def test_fault_is_caught(drill, project, request):
+    TALLY["planted"] += 1
+    where = drill.plant(project)
+    path = where.split(":")[0]
+    failed, message = drill.gate(project, where, request)
+    assert failed, f"{drill.name}: planted at {where}, but the gate passed:\n{message}"
+    expected = [drill.names or (where if drill.with_line else Path(path).name), *drill.named]
+    missing = [text for text in expected if text not in message]
+    assert not missing, f"{drill.name}: the message does not name {missing}:\n{message[-3000:]}"
+    TALLY["caught"] += 1
 
 
-BUILD_FAULTS = {
-    "broken internal link": ("[a page](concepts/no-such-page.md)", "how-to-use.md"),
-    "missing anchor": ("[a section](concepts/architecture.md#no-such-section)", "#no-such-section"),
-    "missing snippet file": ('```text\n--8<-- "examples/no-such-file.txt"\n```', "examples/no-such-file.txt"),
-}
-
-
-@pytest.mark.parametrize("fault", BUILD_FAULTS)
-def test_build_fails_naming_the_file(fault, project):
-    text, named = BUILD_FAULTS[fault]
-    plant(project, text)
-    result = build(project)
-    assert result.returncode != 0, f"{fault}: the strict build passed"
-    assert "how-to-use.md" in result.log and named in result.log, result.log[-2000:]
-
-
-def test_page_left_out_of_the_nav_fails_the_build(project):
-    (project / "docs" / "orphan.md").write_text("# Orphan\n", encoding="utf-8")
-    result = build(project)
-    assert result.returncode != 0
-    assert "orphan.md" in result.log
-
-
-def test_broken_diagram_fails_naming_the_page(project, tmp_path, context):
-    plant(project, "```mermaid\nflowchart LR\n  A --> B -->\n```")
-    site_dir = tmp_path / "site"
-    with chromium.serve(site_dir) as base:
-        result = build(project, site_dir=site_dir, site_url=base)
-        assert result.returncode == 0, result.log  # Mermaid syntax is checked in the browser
-        page = next(p for p in site_pages() if p.source == PAGE)
-        problems = page_problems(context, base, result, page)
-    assert problems, "a diagram with a syntax error went unnoticed"
-    assert all(problem.startswith(PAGE) for problem in problems), problems
+def test_the_gates_pass_on_the_unchanged_copy(project):
+    """The drills prove something only if the same gates pass before the fault is planted."""
+    failing = {
+        name: r.output
+        for name in ("markdown", "spelling", "dockerfiles", "shell", "python")
+        if not (r := lint.GATES[name](project)).ok
+    }
+    assert failing == {}, failing

@@ -33,8 +33,14 @@ def test_make_serve_serves_the_home_page_at_the_root():
     port = free_port()
     # Run the recipe as make would, without re-running its prerequisites.
     command = ["make", "--no-print-directory", "-o", "vendor", "serve", f"PORT={port}"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, start_new_session=True)
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        start_new_session=True,
+    )
     try:
         home = get(f"http://127.0.0.1:{port}/")
         assert "<title>Docker Basics</title>" in home

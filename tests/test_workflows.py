@@ -16,10 +16,16 @@ def lint(repo: Path) -> list[subprocess.CompletedProcess]:
     workflows = sorted(str(p) for p in (repo / ".github" / "workflows").glob("*.yml"))
     assert workflows, f"no workflows in {repo}/.github/workflows"
     return [
-        subprocess.run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows],
-                       capture_output=True, text=True),
-        subprocess.run([BIN / "zizmor", "--offline", "--config", repo / "zizmor.yml", repo / ".github" / "workflows"],
-                       capture_output=True, text=True),
+        subprocess.run(
+            [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows],
+            capture_output=True,
+            text=True,
+        ),
+        subprocess.run(
+            [BIN / "zizmor", "--offline", "--config", repo / "zizmor.yml", repo / ".github" / "workflows"],
+            capture_output=True,
+            text=True,
+        ),
     ]
 
 
@@ -33,8 +39,10 @@ def test_an_unpinned_action_is_caught(tmp_path):
     shutil.copy2(ROOT / "zizmor.yml", tmp_path / "zizmor.yml")
     ci = tmp_path / ".github" / "workflows" / "ci.yml"
     text = ci.read_text(encoding="utf-8")
-    ci.write_text(text.replace("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", "actions/checkout@v4"),
-                  encoding="utf-8")
+    ci.write_text(
+        text.replace("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", "actions/checkout@v4"),
+        encoding="utf-8",
+    )
     schema, zizmor = lint(tmp_path)
     assert schema.returncode == 0
     assert zizmor.returncode != 0 and "ci.yml" in zizmor.stdout + zizmor.stderr, zizmor.stdout

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["vendor", "engine", "baseimages", "console", "examples", "delivery", "image", "bench"]
+COMMANDS = ["vendor", "engine", "baseimages", "console", "examples", "delivery", "image", "bench", "lint"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,8 +44,8 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from course.engine import DockerError, Engine, EngineUnavailable, get_engine
 
@@ -97,18 +97,66 @@ def example_dockerfiles(root: Path = ROOT) -> list[Path]:
     base = root / "examples"
     if not base.exists():
         return []
-    return sorted(p for p in base.rglob("*") if p.is_file() and _DOCKERFILE_NAMES.search(p.name)
-                  and "node_modules" not in p.parts)
+    return sorted(
+        p for p in base.rglob("*") if p.is_file() and _DOCKERFILE_NAMES.search(p.name) and "node_modules" not in p.parts
+    )
 
 
 _RUN_VALUE_OPTS = {
-    "-p", "--publish", "-e", "--env", "-v", "--volume", "--name", "-w", "--workdir", "--network",
-    "--net", "--mount", "-u", "--user", "--entrypoint", "-l", "--label", "--env-file", "--restart",
-    "--platform", "-h", "--hostname", "--cpus", "-m", "--memory", "--add-host", "--health-cmd",
-    "--health-interval", "--health-timeout", "--health-retries", "--stop-signal", "--stop-timeout",
-    "--log-driver", "--log-opt", "--pull", "--expose", "--cap-add", "--cap-drop", "--tmpfs",
-    "--ulimit", "--dns", "--device", "--ip", "--network-alias", "--pid", "--ipc", "--shm-size",
-    "--security-opt", "--cidfile", "--link", "--volumes-from", "-a", "--attach", "--memory-swap",
+    "-p",
+    "--publish",
+    "-e",
+    "--env",
+    "-v",
+    "--volume",
+    "--name",
+    "-w",
+    "--workdir",
+    "--network",
+    "--net",
+    "--mount",
+    "-u",
+    "--user",
+    "--entrypoint",
+    "-l",
+    "--label",
+    "--env-file",
+    "--restart",
+    "--platform",
+    "-h",
+    "--hostname",
+    "--cpus",
+    "-m",
+    "--memory",
+    "--add-host",
+    "--health-cmd",
+    "--health-interval",
+    "--health-timeout",
+    "--health-retries",
+    "--stop-signal",
+    "--stop-timeout",
+    "--log-driver",
+    "--log-opt",
+    "--pull",
+    "--expose",
+    "--cap-add",
+    "--cap-drop",
+    "--tmpfs",
+    "--ulimit",
+    "--dns",
+    "--device",
+    "--ip",
+    "--network-alias",
+    "--pid",
+    "--ipc",
+    "--shm-size",
+    "--security-opt",
+    "--cidfile",
+    "--link",
+    "--volumes-from",
+    "-a",
+    "--attach",
+    "--memory-swap",
 }
 
 
@@ -155,7 +203,7 @@ def _image_of_docker_command(cmd: str) -> str | None:
         return None
     for i, w in enumerate(words):
         if w == "docker" and i + 1 < len(words):
-            rest = words[i + 1:]
+            rest = words[i + 1 :]
             if rest and rest[0] == "container":
                 rest = rest[1:]
             if not rest or rest[0] not in ("run", "pull", "create"):
@@ -219,8 +267,7 @@ def _npm_pack(spec: str) -> Path:
         if cached.exists():
             return cached
     if not shutil.which("npm"):
-        raise RuntimeError("npm is needed on the host to fetch Node.js for the node stand-in "
-                           "(apt-get install npm)")
+        raise RuntimeError("npm is needed on the host to fetch Node.js for the node stand-in (apt-get install npm)")
     out = _run(["npm", "pack", "--silent", spec], cwd=str(npm_dir), timeout=600)
     return npm_dir / out.strip().splitlines()[-1]
 
@@ -269,7 +316,8 @@ def _slim_rootfs(root: Path, suite: str) -> None:
         "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
         "Types: deb\nURIs: http://deb.debian.org/debian-security\n"
         f"Suites: {suite}-security\nComponents: main\n"
-        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+    )
     # -slim: no docs, man pages or locales (what debuerreotype's --slim sets)
     (root / "etc/dpkg/dpkg.cfg.d").mkdir(parents=True, exist_ok=True)
     (root / "etc/dpkg/dpkg.cfg.d/docker").write_text(
@@ -277,16 +325,17 @@ def _slim_rootfs(root: Path, suite: str) -> None:
         "path-exclude /usr/share/man/*\npath-exclude /usr/share/groff/*\n"
         "path-exclude /usr/share/info/*\npath-exclude /usr/share/lintian/*\n"
         "path-exclude /usr/share/linda/*\npath-exclude /usr/share/locale/*\n"
-        "path-include /usr/share/locale/locale.alias\n")
+        "path-include /usr/share/locale/locale.alias\n"
+    )
     (root / "etc/apt/apt.conf.d/docker-clean").write_text(
         'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb '
         '/var/cache/apt/*.bin || true"; };\n'
         'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb '
         '/var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };\n'
-        'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";\n')
+        'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";\n'
+    )
     (root / "etc/apt/apt.conf.d/docker-no-languages").write_text('Acquire::Languages "none";\n')
-    (root / "etc/apt/apt.conf.d/docker-gzip-indexes").write_text(
-        'Acquire::GzipIndexes "true";\n')
+    (root / "etc/apt/apt.conf.d/docker-gzip-indexes").write_text('Acquire::GzipIndexes "true";\n')
     for sub in ("usr/share/man", "usr/share/info", "usr/share/groff", "usr/share/lintian"):
         shutil.rmtree(root / sub, ignore_errors=True)
     doc = root / "usr/share/doc"
@@ -304,8 +353,14 @@ def _slim_rootfs(root: Path, suite: str) -> None:
         for f in locale.iterdir():
             if f.name != "locale.alias":
                 shutil.rmtree(f, ignore_errors=True) if f.is_dir() else f.unlink()
-    for pattern in ("var/cache/apt/archives/*.deb", "var/cache/apt/*.bin", "var/lib/apt/lists/*",
-                    "var/log/*.log", "var/log/apt/*", "var/cache/debconf/*-old"):
+    for pattern in (
+        "var/cache/apt/archives/*.deb",
+        "var/cache/apt/*.bin",
+        "var/lib/apt/lists/*",
+        "var/log/*.log",
+        "var/log/apt/*",
+        "var/cache/debconf/*-old",
+    ):
         for f in root.glob(pattern):
             if f.is_file() or f.is_symlink():
                 f.unlink()
@@ -322,12 +377,26 @@ def build_debian(engine: Engine, tag: str, log, refresh: bool) -> None:
     tarball = _debian_rootfs(suite, log, refresh)
     with open(tarball, "rb") as fh:
         cp = subprocess.run(
-            engine.docker_cmd + ["import", "--change", 'CMD ["bash"]',
-                                 "--change", f"LABEL {STANDIN_LABEL}",
-                                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                 "-m", f"stand-in for {tag}: debootstrap --variant=minbase {suite}",
-                                 "-", tag],
-            stdin=fh, capture_output=True, text=True, timeout=600, env=engine.env)
+            engine.docker_cmd
+            + [
+                "import",
+                "--change",
+                'CMD ["bash"]',
+                "--change",
+                f"LABEL {STANDIN_LABEL}",
+                "--change",
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "-m",
+                f"stand-in for {tag}: debootstrap --variant=minbase {suite}",
+                "-",
+                tag,
+            ],
+            stdin=fh,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=engine.env,
+        )
     if cp.returncode != 0:
         raise RuntimeError(f"docker import failed: {cp.stderr.strip()}")
 
@@ -337,7 +406,11 @@ def build_python(engine: Engine, tag: str, log, refresh: bool) -> None:
     ctx = Path(tempfile.mkdtemp(prefix="standin-python-"))
     tmp_tag = f"docker-basics-standin/python-stage:{want}"
     try:
-        _docker_build(engine, ctx, tmp_tag, f"""\
+        _docker_build(
+            engine,
+            ctx,
+            tmp_tag,
+            f"""\
 FROM debian:trixie-slim
 ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 RUN apt-get update \\
@@ -349,9 +422,11 @@ RUN apt-get update \\
  && ln -s /usr/bin/pip3 /usr/local/bin/pip \\
  && python --version | grep -q '^Python {want}\\.'
 CMD ["python3"]
-""")
-        version = engine.out("run", "--rm", tmp_tag, "python3", "-c",
-                             "import platform; print(platform.python_version())")
+""",
+        )
+        version = engine.out(
+            "run", "--rm", tmp_tag, "python3", "-c", "import platform; print(platform.python_version())"
+        )
         if not version.startswith(want + "."):
             raise RuntimeError(f"Debian's python3 is {version}, not {want}.x as the tag {tag} says")
         _docker_build(engine, ctx, tag, f"FROM {tmp_tag}\nENV PYTHON_VERSION={version}\n")
@@ -403,13 +478,18 @@ def build_node(engine: Engine, tag: str, log, refresh: bool) -> None:
                 shutil.copyfileobj(src, out)
         (ctx / "node").chmod(0o755)
         with tarfile.open(npm_tgz) as tf:
-            tf.extractall(ctx / "npm-unpacked", filter="tar") if sys.version_info >= (3, 12) \
-                else tf.extractall(ctx / "npm-unpacked")
+            tf.extractall(ctx / "npm-unpacked", filter="tar") if sys.version_info >= (3, 12) else tf.extractall(
+                ctx / "npm-unpacked"
+            )
         (ctx / "npm-unpacked" / "package").rename(ctx / "npm")
         shutil.rmtree(ctx / "npm-unpacked")
         (ctx / "docker-entrypoint.sh").write_text(_NODE_ENTRYPOINT)
         (ctx / "docker-entrypoint.sh").chmod(0o755)
-    _docker_build(engine, ctx, tag, f"""\
+    _docker_build(
+        engine,
+        ctx,
+        tag,
+        f"""\
 FROM debian:trixie-slim
 RUN groupadd --gid 1000 node \\
  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
@@ -422,7 +502,8 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && node --version && npm --version
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["node"]
-""")
+""",
+    )
 
 
 _REGISTRY_CONFIG = """\
@@ -465,7 +546,11 @@ def build_registry(engine: Engine, tag: str, log, refresh: bool) -> None:
         (ctx / "config.yml").write_text(_REGISTRY_CONFIG)
         (ctx / "entrypoint.sh").write_text(_REGISTRY_ENTRYPOINT)
         (ctx / "entrypoint.sh").chmod(0o755)
-        _docker_build(engine, ctx, tag, """\
+        _docker_build(
+            engine,
+            ctx,
+            tag,
+            """\
 FROM debian:trixie-slim
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends docker-registry \\
@@ -478,7 +563,8 @@ VOLUME ["/var/lib/registry"]
 EXPOSE 5000
 ENTRYPOINT ["/entrypoint.sh"]
 CMD ["/etc/docker/registry/config.yml"]
-""")
+""",
+        )
         log("  " + engine.out("run", "--rm", "--entrypoint", "registry", tag, "--version"))
     finally:
         shutil.rmtree(ctx, ignore_errors=True)
@@ -562,7 +648,11 @@ def build_nginx(engine: Engine, tag: str, log, refresh: bool) -> None:
         (ctx / "default.conf").write_text(_NGINX_DEFAULT_CONF)
         (ctx / "docker-entrypoint.sh").write_text(_NGINX_ENTRYPOINT)
         (ctx / "docker-entrypoint.sh").chmod(0o755)
-        _docker_build(engine, ctx, tmp_tag, f"""\
+        _docker_build(
+            engine,
+            ctx,
+            tmp_tag,
+            f"""\
 FROM debian:trixie-slim
 # uid/gid 101 as in the official image; curl as there (health checks use it).
 RUN groupadd --system --gid 101 nginx \\
@@ -587,7 +677,8 @@ EXPOSE 80
 STOPSIGNAL SIGQUIT
 ENTRYPOINT ["/docker-entrypoint.sh"]
 CMD ["nginx", "-g", "daemon off;"]
-""")
+""",
+        )
         cp = engine.run_cmd("run", "--rm", "--entrypoint", "nginx", tmp_tag, "-v")
         version = (cp.stdout + cp.stderr).strip().split("/")[-1].split()[0]  # "nginx version: nginx/1.26.3"
         if not version.startswith(want + "."):
@@ -609,8 +700,14 @@ BUILDERS = {
 
 
 # --------------------------------------------------------------------------- ensure
-def ensure(engine: Engine, images: Iterable[str], *, log: Callable[[str], None] = print,
-           refresh: bool = False, pull_timeout: float = 60) -> dict[str, str]:
+def ensure(
+    engine: Engine,
+    images: Iterable[str],
+    *,
+    log: Callable[[str], None] = print,
+    refresh: bool = False,
+    pull_timeout: float = 60,
+) -> dict[str, str]:
     """Make every image available; returns {image: how} ("present", "pulled", ...)."""
     wanted = list(dict.fromkeys(images))
     # The stand-ins are built FROM the debian one.
@@ -634,8 +731,10 @@ def ensure(engine: Engine, images: Iterable[str], *, log: Callable[[str], None] 
                 BUILDERS[image](engine, image, log, refresh)
                 how = "STAND-IN built from Debian packages (Docker Hub unreachable)"
             else:
-                how = (f"MISSING: not present, `docker pull` failed, and there is no stand-in "
-                       f"recipe for it (recipes: {', '.join(RECIPES)})")
+                how = (
+                    f"MISSING: not present, `docker pull` failed, and there is no stand-in "
+                    f"recipe for it (recipes: {', '.join(RECIPES)})"
+                )
         result[image] = how
         log(f"{image}: {how} ({time.monotonic() - start:.1f}s)")
     return result
@@ -663,6 +762,5 @@ def _cmd(args) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("baseimages", help="pull base images or build local stand-ins")
     p.add_argument("images", nargs="*", help="images (default: every FROM in examples/ and docs/)")
-    p.add_argument("--refresh", action="store_true",
-                   help="rebuild stand-ins and re-download their cached inputs")
+    p.add_argument("--refresh", action="store_true", help="rebuild stand-ins and re-download their cached inputs")
     p.set_defaults(func=_cmd)

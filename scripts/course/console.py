@@ -45,10 +45,11 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from course.engine import engine_or_exit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,8 +135,15 @@ def expand(path: Path, root: Path = ROOT, _depth: int = 0, _via: str = "") -> li
             for k in range(i + 1, j):
                 name = raw[k].strip()
                 if name and not name.startswith(";"):
-                    out += _include(name, SNIPPET_BLOCK.match(text).group("indent"), root, rel,
-                                    k + 1, _depth, _via or f"{rel}:{k + 1}")
+                    out += _include(
+                        name,
+                        SNIPPET_BLOCK.match(text).group("indent"),
+                        root,
+                        rel,
+                        k + 1,
+                        _depth,
+                        _via or f"{rel}:{k + 1}",
+                    )
             i = j
         else:
             out.append(Line(text, rel, i + 1, _via))
@@ -155,7 +163,7 @@ def _include(spec: str, indent: str, root: Path, rel: str, lineno: int, depth: i
         raise ConsoleSyntaxError(rel, lineno, f'--8<-- "{spec}": no such file')
     lines = expand(target, root, depth + 1, via)
     if start or end:
-        lines = lines[(start or 1) - 1: end]
+        lines = lines[(start or 1) - 1 : end]
     return [dataclasses.replace(ln, text=(indent + ln.text) if ln.text else ln.text) for ln in lines]
 
 
@@ -178,8 +186,9 @@ def parse_lines(lines: list[Line], file: str = "") -> list[Block]:
         if not m:
             if ln.text.strip():
                 if pending:
-                    raise ConsoleSyntaxError(pending["line"].file, pending["line"].lineno,
-                                             "directive is not followed by a ```console block")
+                    raise ConsoleSyntaxError(
+                        pending["line"].file, pending["line"].lineno, "directive is not followed by a ```console block"
+                    )
                 prev_nonblank = ln
             i += 1
             continue
@@ -193,21 +202,23 @@ def parse_lines(lines: list[Line], file: str = "") -> list[Block]:
         if j == len(lines):
             raise ConsoleSyntaxError(ln.file, ln.lineno, f"unterminated {fence} fence")
         if lang == "console":
-            body = [dataclasses.replace(b, text=_dedent(b.text, indent)) for b in lines[i + 1: j]]
+            body = [dataclasses.replace(b, text=_dedent(b.text, indent)) for b in lines[i + 1 : j]]
             block = Block(ln.via.split(":")[0] if ln.via else ln.file, ln.lineno, parse_block(body))
             if pending:
                 block.skip = pending.get("skip")
                 block.capture = pending.get("capture")
             blocks.append(block)
         elif pending:
-            raise ConsoleSyntaxError(pending["line"].file, pending["line"].lineno,
-                                     "directive is not followed by a ```console block")
+            raise ConsoleSyntaxError(
+                pending["line"].file, pending["line"].lineno, "directive is not followed by a ```console block"
+            )
         pending = None
         prev_nonblank = lines[j]
         i = j + 1
     if pending:
-        raise ConsoleSyntaxError(pending["line"].file, pending["line"].lineno,
-                                 "directive is not followed by a ```console block")
+        raise ConsoleSyntaxError(
+            pending["line"].file, pending["line"].lineno, "directive is not followed by a ```console block"
+        )
     del prev_nonblank
     return blocks
 
@@ -220,16 +231,14 @@ def _directive(d: re.Match, ln: Line) -> dict:
         return {"capture": body, "line": ln}
     m = re.fullmatch(r"skip\s*(?:\((.*)\))?", body)
     if not m:
-        raise ConsoleSyntaxError(ln.file, ln.lineno,
-                                 f"unknown console directive {body!r} (known: skip (reason))")
+        raise ConsoleSyntaxError(ln.file, ln.lineno, f"unknown console directive {body!r} (known: skip (reason))")
     if not (m.group(1) or "").strip():
-        raise ConsoleSyntaxError(ln.file, ln.lineno,
-                                 "console: skip needs a reason: <!-- console: skip (why) -->")
+        raise ConsoleSyntaxError(ln.file, ln.lineno, "console: skip needs a reason: <!-- console: skip (why) -->")
     return {"skip": m.group(1).strip(), "line": ln}
 
 
 def _dedent(text: str, indent: str) -> str:
-    return text[len(indent):] if indent and text.startswith(indent) else text.lstrip(" \t") if indent else text
+    return text[len(indent) :] if indent and text.startswith(indent) else text.lstrip(" \t") if indent else text
 
 
 def parse_block(body: list[Line]) -> list[Command]:
@@ -252,8 +261,7 @@ def parse_block(body: list[Line]) -> list[Command]:
             if text.strip():
                 commands.append(Command(text, ln, expected))
         elif ln.text.strip() and not commands:
-            raise ConsoleSyntaxError(ln.file, ln.lineno,
-                                     "console block: output before the first `$ ` command")
+            raise ConsoleSyntaxError(ln.file, ln.lineno, "console block: output before the first `$ ` command")
         i += 1
     return commands
 
@@ -268,10 +276,16 @@ _NORMALISERS = [
     (re.compile(r"\b[0-9a-f]{64}\b"), "<id>"),
     (re.compile(r"\b[0-9a-f]{12}\b"), "<id>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?( [A-Z]{2,5})?"), "<time>"),
-    (re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +\d{1,2} +\w{3} +\d{4}\b|\b\w{3} \w{3} +\d{1,2} \d{4}\b"), "<date>"),
+    (
+        re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +\d{1,2} +\w{3} +\d{4}\b|\b\w{3} \w{3} +\d{1,2} \d{4}\b"),
+        "<date>",
+    ),
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b"), "<time>"),
     (re.compile(r"\b\d+(\.\d+)?\s?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\b"), "<size>"),
-    (re.compile(r"\b(Up|Exited \(\d+\)|Created|Restarting \(\d+\))\s+((About|Less than) (a|an) \w+|\d+ \w+)( ago)?"), r"\1 <age>"),
+    (
+        re.compile(r"\b(Up|Exited \(\d+\)|Created|Restarting \(\d+\))\s+((About|Less than) (a|an) \w+|\d+ \w+)( ago)?"),
+        r"\1 <age>",
+    ),
     (re.compile(r"\b((About|Less than) (a|an) \w+|\d+ (second|minute|hour|day|week|month|year)s?) ago\b"), "<age>"),
     (re.compile(r"\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b"), "<dur>"),
     (re.compile(r"\bv?\d+(\.\d+)+([-+~][\w.+~]*)?\b"), "<ver>"),
@@ -317,8 +331,7 @@ def lines_match(expected: list[str], actual: list[str]) -> bool:
 def build_steps(lines: list[str]) -> list[str]:
     """The `[stage n/m] INSTRUCTION` lines of BuildKit plain output, without `#N`."""
     # FROM lines name the digest when the image was pulled, not when it was local: drop it.
-    return [normalise(m.group(1)).replace("@<digest>", "")
-            for m in (STEP_LINE.match(ln.strip()) for ln in lines) if m]
+    return [normalise(m.group(1)).replace("@<digest>", "") for m in (STEP_LINE.match(ln.strip()) for ln in lines) if m]
 
 
 def output_matches(command: str, expected: list[str], actual: list[str]) -> bool:
@@ -353,8 +366,15 @@ class Shell:
         self.tmp = Path(tempfile.mkdtemp(prefix="console-"))
         self.n = 0
         self.proc = subprocess.Popen(
-            ["bash", "--noprofile", "--norc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd=str(cwd), env=env, text=True, start_new_session=True)
+            ["bash", "--noprofile", "--norc"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=str(cwd),
+            env=env,
+            text=True,
+            start_new_session=True,
+        )
 
     def run(self, command: str, timeout: float) -> tuple[int | None, str]:
         """(exit status or None on time-out, output)."""
@@ -402,9 +422,18 @@ def _read(path: Path) -> str:
 def shell_env(engine) -> dict:
     env = dict(engine.env)
     env["PATH"] = f"{engine.wrapper_dir()}:{env.get('PATH', '')}"
-    env.update({"DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain", "DOCKER_CLI_HINTS": "false",
-                "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120", "PAGER": "cat",
-                "DOCKER_BASICS_IN_CONSOLE": "1"})
+    env.update(
+        {
+            "DOCKER_BUILDKIT": "1",
+            "BUILDKIT_PROGRESS": "plain",
+            "DOCKER_CLI_HINTS": "false",
+            "NO_COLOR": "1",
+            "TERM": "dumb",
+            "COLUMNS": "120",
+            "PAGER": "cat",
+            "DOCKER_BASICS_IN_CONSOLE": "1",
+        }
+    )
     return env
 
 
@@ -438,15 +467,20 @@ def scratch_root(root: Path = ROOT) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="docker-basics-root-"))
     for entry in root.iterdir():
         if entry.name == "examples":
-            shutil.copytree(entry, scratch / "examples", symlinks=True, ignore=shutil.ignore_patterns(
-                "node_modules", "__pycache__", ".pytest_cache"))
+            shutil.copytree(
+                entry,
+                scratch / "examples",
+                symlinks=True,
+                ignore=shutil.ignore_patterns("node_modules", "__pycache__", ".pytest_cache"),
+            )
         else:
             (scratch / entry.name).symlink_to(entry)
     return scratch
 
 
-def run_blocks(blocks: list[Block], file: str, engine, *, cwd: Path | None = None,
-               compare: bool = True, log=None) -> RunResult:
+def run_blocks(
+    blocks: list[Block], file: str, engine, *, cwd: Path | None = None, compare: bool = True, log=None
+) -> RunResult:
     """Run the blocks' commands in order in one shell; stop at the first failure.
 
     The shell starts in `cwd`, by default in a scratch copy of the repository root."""
@@ -458,9 +492,12 @@ def run_blocks(blocks: list[Block], file: str, engine, *, cwd: Path | None = Non
     if os.environ.get("DOCKER_BASICS_IN_CONSOLE"):
         # A console block ran the test suite (e.g. `make test`), which would run it again.
         first = runnable[0].commands[0]
-        result.failure = Failure(first.where, "console blocks are running inside a console block "
-                                 "(a page runs `make test` or pytest?): mark that block "
-                                 "<!-- console: skip (reason) -->")
+        result.failure = Failure(
+            first.where,
+            "console blocks are running inside a console block "
+            "(a page runs `make test` or pytest?): mark that block "
+            "<!-- console: skip (reason) -->",
+        )
         return result
     before = engine.snapshot()
     scratch = None
@@ -477,20 +514,27 @@ def run_blocks(blocks: list[Block], file: str, engine, *, cwd: Path | None = Non
                 result.outputs.append((block, cmd, out))
                 actual = out.rstrip("\n").splitlines()
                 if rc is None:
-                    result.failure = Failure(cmd.where, f"command `{cmd.text}` timed out after "
-                                             f"{command_timeout(cmd.text):.0f}s; output tail:\n"
-                                             + "\n".join(actual[-15:]))
+                    result.failure = Failure(
+                        cmd.where,
+                        f"command `{cmd.text}` timed out after "
+                        f"{command_timeout(cmd.text):.0f}s; output tail:\n" + "\n".join(actual[-15:]),
+                    )
                     return result
                 if cmd.must_fail and rc == 0:
-                    result.failure = Failure(cmd.where, f"command `{cmd.text}` succeeded, but its "
-                                             "expected output documents an error")
+                    result.failure = Failure(
+                        cmd.where, f"command `{cmd.text}` succeeded, but its expected output documents an error"
+                    )
                 elif not cmd.must_fail and rc != 0:
-                    result.failure = Failure(cmd.where, f"command `{cmd.text}` exited {rc}; output tail:\n"
-                                             + "\n".join(actual[-15:]))
+                    result.failure = Failure(
+                        cmd.where, f"command `{cmd.text}` exited {rc}; output tail:\n" + "\n".join(actual[-15:])
+                    )
                 elif compare and not output_matches(cmd.text, cmd.expected, actual):
-                    result.failure = Failure(cmd.where, f"command `{cmd.text}`: output does not match"
-                                             f"{' (build steps)' if BUILD_CMD.search(cmd.text) else ''}:\n"
-                                             + mismatch_diff(cmd.text, cmd.expected, actual))
+                    result.failure = Failure(
+                        cmd.where,
+                        f"command `{cmd.text}`: output does not match"
+                        f"{' (build steps)' if BUILD_CMD.search(cmd.text) else ''}:\n"
+                        + mismatch_diff(cmd.text, cmd.expected, actual),
+                    )
                 if result.failure:
                     return result
     finally:
@@ -507,8 +551,9 @@ def remove_created(engine, before) -> list[str]:
     from course.baseimages import RECIPES
     from course.engine import SESSION_ID, SESSION_LABEL_KEY
 
-    standin_ids = {engine.run_cmd("image", "inspect", "--format", "{{.Id}}", r, check=False).stdout.strip()
-                   for r in RECIPES} - {""}
+    standin_ids = {
+        engine.run_cmd("image", "inspect", "--format", "{{.Id}}", r, check=False).stdout.strip() for r in RECIPES
+    } - {""}
 
     def others(kind: str, ids: set[str]) -> set[str]:
         keep = set()
@@ -553,8 +598,11 @@ def pages(root: Path = ROOT) -> list[Path]:
         rel = page.relative_to(root / "docs").as_posix()
         if any(part.startswith(".") for part in page.relative_to(root / "docs").parts):
             continue
-        if any(fnmatch.fnmatch("/" + rel, pat if pat.startswith("/") else "*/" + pat.lstrip("/"))
-               or fnmatch.fnmatch(rel, pat.lstrip("/")) for pat in patterns):
+        if any(
+            fnmatch.fnmatch("/" + rel, pat if pat.startswith("/") else "*/" + pat.lstrip("/"))
+            or fnmatch.fnmatch(rel, pat.lstrip("/"))
+            for pat in patterns
+        ):
             continue
         found.append(page)
     return found
@@ -593,14 +641,16 @@ def capture(example: Path, engine, *, check: bool = False, log=None) -> list[Fai
         path = out_dir / f"{name}.txt"
         if check:
             if not path.exists():
-                failures.append(Failure(_rel(path), "transcript missing: run `python -m course capture "
-                                        f"{_rel(example)}`"))
+                failures.append(
+                    Failure(_rel(path), f"transcript missing: run `python -m course capture {_rel(example)}`")
+                )
                 continue
             saved = path.read_text(encoding="utf-8").splitlines()
             problem = transcripts_mismatch(saved, lines)
             if problem:
-                failures.append(Failure(_rel(path), "re-running the commands no longer matches the "
-                                        "saved transcript: " + problem))
+                failures.append(
+                    Failure(_rel(path), "re-running the commands no longer matches the saved transcript: " + problem)
+                )
         else:
             out_dir.mkdir(exist_ok=True)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -615,7 +665,8 @@ def transcripts_match(saved: list[str], fresh: list[str]) -> bool:
 
 
 def transcripts_mismatch(saved: list[str], fresh: list[str]) -> str:
-    """"" if the transcripts match, else which command differs and a short diff."""
+    """ "" if the transcripts match, else which command differs and a short diff."""
+
     def split(lines):
         cmds: list[tuple[str, list[str]]] = []
         for ln in lines:
@@ -630,7 +681,7 @@ def transcripts_mismatch(saved: list[str], fresh: list[str]) -> str:
     a, b = split(saved), split(fresh)
     if [c for c, _ in a] != [c for c, _ in b]:
         return "the commands differ:\n" + short_diff([c for c, _ in a], [c for c, _ in b])
-    for (c, exp), (_, act) in zip(a, b):
+    for (c, exp), (_, act) in zip(a, b, strict=True):
         if not output_matches(c, exp, act):
             return f"command `{c}`:\n" + mismatch_diff(c, exp, act)
     return ""
@@ -645,18 +696,6 @@ def examples_with_captures(root: Path = ROOT) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- CLI
-def _engine_or_exit():
-    from course.engine import EngineUnavailable, get_engine
-
-    try:
-        eng = get_engine()
-    except EngineUnavailable as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(2)
-    print(f"Docker: {eng.describe()}", flush=True)
-    return eng
-
-
 def _cmd_console(args) -> int:
     targets = [Path(p).resolve() for p in args.pages] or pages()
     eng = None
@@ -672,8 +711,9 @@ def _cmd_console(args) -> int:
         if not n:
             continue
         if eng is None:
-            eng = _engine_or_exit()
+            eng = engine_or_exit()
             from course import baseimages
+
             baseimages.ensure(eng, baseimages.required_images(), log=lambda m: None)
         print(f"{_rel(page)}: {n} command(s)", flush=True)
         res = run_blocks(blocks, _rel(page), eng, log=(lambda m: print(m, flush=True)) if args.verbose else None)
@@ -687,8 +727,9 @@ def _cmd_console(args) -> int:
 
 
 def _cmd_capture(args) -> int:
-    eng = _engine_or_exit()
+    eng = engine_or_exit()
     from course import baseimages
+
     baseimages.ensure(eng, baseimages.required_images(), log=lambda m: None)
     failed = 0
     for ex in args.examples:

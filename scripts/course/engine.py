@@ -28,8 +28,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 TEST_LABEL = "org.docker-basics.test=1"
 SESSION_LABEL_KEY = "org.docker-basics.session"
@@ -71,8 +71,12 @@ class EngineUnavailable(RuntimeError):
 
 def _candidate_clients() -> list[str]:
     seen: list[str] = []
-    for path in (os.environ.get("DOCKER_BASICS_CLIENT"), shutil.which("docker"),
-                 "/usr/local/bin/docker", "/usr/bin/docker"):
+    for path in (
+        os.environ.get("DOCKER_BASICS_CLIENT"),
+        shutil.which("docker"),
+        "/usr/local/bin/docker",
+        "/usr/bin/docker",
+    ):
         if path and os.path.exists(path) and os.path.realpath(path) not in [os.path.realpath(s) for s in seen]:
             seen.append(path)
     return seen
@@ -118,7 +122,8 @@ def choose_client() -> Client:
     if fallback:
         return fallback
     raise EngineUnavailable(
-        "No docker CLI that builds with BuildKit: tried " + ", ".join(tried or ["none found"])
+        "No docker CLI that builds with BuildKit: tried "
+        + ", ".join(tried or ["none found"])
         + ". Install the buildx plugin or Debian's docker.io (its 20.10 CLI has BuildKit built in)."
     )
 
@@ -194,14 +199,12 @@ class BuildResult:
     @property
     def cached(self) -> list[str]:
         """Names of Dockerfile steps that BuildKit took from the cache (FROM steps left out)."""
-        return [s.name for s in self.instruction_steps
-                if s.cached and not s.instruction.startswith("FROM ")]
+        return [s.name for s in self.instruction_steps if s.cached and not s.instruction.startswith("FROM ")]
 
     @property
     def rebuilt(self) -> list[str]:
         """Names of Dockerfile steps that ran (FROM steps, which only resolve, are left out)."""
-        return [s.name for s in self.instruction_steps
-                if not s.cached and not s.instruction.startswith("FROM ")]
+        return [s.name for s in self.instruction_steps if not s.cached and not s.instruction.startswith("FROM ")]
 
     def was_cached(self, fragment: str) -> bool:
         """True if a step whose name contains `fragment` was CACHED (and none such rebuilt)."""
@@ -231,13 +234,13 @@ class Engine:
     def describe(self) -> str:
         return f"engine {self.server_version}; client {self.client.describe()}"
 
-    def run_cmd(self, *args: str, timeout: float = 120, check: bool = True,
-                input: str | None = None) -> subprocess.CompletedProcess:
+    def run_cmd(
+        self, *args: str, timeout: float = 120, check: bool = True, input: str | None = None
+    ) -> subprocess.CompletedProcess:
         """Run `docker ARGS`; stdout and stderr captured separately; DockerError on failure."""
         cmd = self.docker_cmd + [str(a) for a in args]
         try:
-            cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                env=self.env, input=input)
+            cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
         except subprocess.TimeoutExpired as exc:
             out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             raise DockerError(cmd, None, out) from None
@@ -255,8 +258,8 @@ class Engine:
         Put it first on PATH so shell commands (console blocks) use the same client.
         """
         if self._wrapper_dir is None:
-            import tempfile
             import atexit
+            import tempfile
 
             d = Path(tempfile.mkdtemp(prefix="docker-basics-bin-"))
             atexit.register(shutil.rmtree, d, True)
@@ -290,10 +293,19 @@ class Engine:
     def pull(self, ref: str, timeout: float = 60) -> bool:
         return self.run_cmd("pull", ref, check=False, timeout=timeout).returncode == 0
 
-    def build(self, context: str | os.PathLike, tag: str, *, target: str | None = None,
-              dockerfile: str | os.PathLike | None = None, build_args: dict | None = None,
-              labels: Iterable[str] = (TEST_LABEL, SESSION_LABEL), no_cache: bool = False,
-              timeout: float = 900, check: bool = True) -> BuildResult:
+    def build(
+        self,
+        context: str | os.PathLike,
+        tag: str,
+        *,
+        target: str | None = None,
+        dockerfile: str | os.PathLike | None = None,
+        build_args: dict | None = None,
+        labels: Iterable[str] = (TEST_LABEL, SESSION_LABEL),
+        no_cache: bool = False,
+        timeout: float = 900,
+        check: bool = True,
+    ) -> BuildResult:
         """Build with BuildKit (`--progress=plain`) and return the log and the steps.
 
         With check=True a failed build raises DockerError (the log tail in its message).
@@ -315,8 +327,9 @@ class Engine:
         cmd = self.docker_cmd + args
         start = time.monotonic()
         try:
-            cp = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                timeout=timeout, env=self.env)
+            cp = subprocess.run(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, env=self.env
+            )
             log, rc = cp.stdout, cp.returncode
         except subprocess.TimeoutExpired as exc:
             log = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
@@ -328,10 +341,20 @@ class Engine:
         return result
 
     # ---- containers ---------------------------------------------------------
-    def run_container(self, image: str, command: Sequence[str] = (), *, name: str | None = None,
-                      ports: Sequence[int] = (), env: dict | None = None, user: str | None = None,
-                      volumes: Sequence[str] = (), options: Sequence[str] = (),
-                      detach: bool = True, timeout: float = 120) -> "Container | subprocess.CompletedProcess":
+    def run_container(
+        self,
+        image: str,
+        command: Sequence[str] = (),
+        *,
+        name: str | None = None,
+        ports: Sequence[int] = (),
+        env: dict | None = None,
+        user: str | None = None,
+        volumes: Sequence[str] = (),
+        options: Sequence[str] = (),
+        detach: bool = True,
+        timeout: float = 120,
+    ) -> Container | subprocess.CompletedProcess:
         """`docker run` with the test labels.
 
         detach=True: returns a Container (ports published on 127.0.0.1, random host ports).
@@ -382,12 +405,15 @@ class Engine:
     def snapshot(self) -> dict[str, set[str]]:
         def ids(*args):
             return set(self.run_cmd(*args, check=False).stdout.split())
+
         return {
             "containers": ids("ps", "-aq", "--no-trunc"),
             "images": ids("images", "-aq", "--no-trunc"),
-            "tags": set(line for line in self.run_cmd(
-                "images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
-                if "<none>" not in line),
+            "tags": set(
+                line
+                for line in self.run_cmd("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
+                if "<none>" not in line
+            ),
             "networks": ids("network", "ls", "-q", "--no-trunc"),
             "volumes": ids("volume", "ls", "-q"),
         }
@@ -445,8 +471,16 @@ class Container:
     def url(self, path: str = "/", port: int = 3000) -> str:
         return f"http://127.0.0.1:{self.host_port(port)}{path}"
 
-    def http(self, method: str, path: str, body: bytes | str | dict | None = None, *,
-             port: int = 3000, headers: dict | None = None, timeout: float = 5) -> tuple[int, dict, bytes]:
+    def http(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | dict | None = None,
+        *,
+        port: int = 3000,
+        headers: dict | None = None,
+        timeout: float = 5,
+    ) -> tuple[int, dict, bytes]:
         """Send one HTTP request to the published port. Returns (status, headers, body); 4xx/5xx too."""
         data = body
         hdrs = dict(headers or {})
@@ -469,8 +503,9 @@ class Container:
         except ValueError:
             return status, raw.decode(errors="replace")
 
-    def exec(self, *cmd: str, user: str | None = None, check: bool = True,
-             timeout: float = 60) -> subprocess.CompletedProcess:
+    def exec(
+        self, *cmd: str, user: str | None = None, check: bool = True, timeout: float = 60
+    ) -> subprocess.CompletedProcess:
         args = ["exec"]
         if user:
             args += ["--user", user]
@@ -491,8 +526,9 @@ class Container:
             if not state.get("Running") or health == "unhealthy":
                 break
             time.sleep(0.3)
-        raise DockerError(["wait-healthy", self.id[:12]], -1,
-                          f"not healthy: {self.inspect()['State']}\n--- logs ---\n{self.logs()}")
+        raise DockerError(
+            ["wait-healthy", self.id[:12]], -1, f"not healthy: {self.inspect()['State']}\n--- logs ---\n{self.logs()}"
+        )
 
     def wait_port(self, port: int = 3000, path: str = "/", timeout: float = 30) -> None:
         """Wait until an HTTP request to the published `port` gets any answer."""
@@ -507,8 +543,11 @@ class Container:
             except (OSError, ValueError) as exc:  # refused, reset, not yet listening
                 last = repr(exc)
             time.sleep(0.3)
-        raise DockerError(["wait-port", self.id[:12], str(port)], -1,
-                          f"port {port} did not answer ({last})\n--- logs ---\n{self.logs()}")
+        raise DockerError(
+            ["wait-port", self.id[:12], str(port)],
+            -1,
+            f"port {port} did not answer ({last})\n--- logs ---\n{self.logs()}",
+        )
 
     def has_healthcheck(self) -> bool:
         return bool((self.inspect().get("Config") or {}).get("Healthcheck"))
@@ -571,6 +610,16 @@ def _cmd_engine(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("engine", help="show which Docker engine and client are used")
-    p.add_argument("--clean", action="store_true",
-                   help=f"remove all containers/images/networks labelled {TEST_LABEL}")
+    p.add_argument("--clean", action="store_true", help=f"remove all containers/images/networks labelled {TEST_LABEL}")
     p.set_defaults(func=_cmd_engine)
+
+
+def engine_or_exit() -> Engine:
+    """The engine for a command-line helper: print which one, or exit 2 with the reason."""
+    try:
+        engine = get_engine()
+    except EngineUnavailable as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Docker: {engine.describe()}", flush=True)
+    return engine

@@ -28,8 +28,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from course.engine import (DockerError, EngineUnavailable, SESSION_ID, SESSION_LABEL, TEST_LABEL,
-                           get_engine, short_size)
+from course.engine import SESSION_ID, SESSION_LABEL, TEST_LABEL, DockerError, engine_or_exit, short_size
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = re.compile(r"^\d\d-[a-z0-9-]+$")
@@ -48,16 +47,6 @@ def _select(names: list[str]) -> list[Path]:
     if missing:
         raise SystemExit(f"no such example: {', '.join(missing)} (have: {', '.join(p.name for p in all_)})")
     return chosen
-
-
-def _engine_or_exit():
-    try:
-        eng = get_engine()
-    except EngineUnavailable as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(2)
-    print(f"Docker: {eng.describe()}", flush=True)
-    return eng
 
 
 def _ensure_bases(eng) -> None:
@@ -88,16 +77,32 @@ def _junit(path: Path) -> tuple[int, int, list[tuple[str, str]]]:
 def run_example(example: Path, timeout: float = 1200) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="examples-"))
     report, junit = tmp / "report.jsonl", tmp / "junit.xml"
-    env = dict(os.environ, DOCKER_BASICS_REPORT=str(report),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "scripts"), os.environ.get("PYTHONPATH")])))
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
-           "--rootdir", str(ROOT), str(example / "test_example.py")]
+    env = dict(
+        os.environ,
+        DOCKER_BASICS_REPORT=str(report),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "scripts"), os.environ.get("PYTHONPATH")])),
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        "--rootdir",
+        str(ROOT),
+        str(example / "test_example.py"),
+    ]
     start = time.monotonic()
     try:
         cp = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         log, rc = cp.stdout + cp.stderr, cp.returncode
     except subprocess.TimeoutExpired as exc:
-        log, rc = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or ""), None
+        log, rc = (
+            (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or ""),
+            None,
+        )
     seconds = time.monotonic() - start
     events = [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
     total, passed, failing = _junit(junit)
@@ -107,9 +112,16 @@ def run_example(example: Path, timeout: float = 1200) -> dict:
         first.setdefault((b.get("dockerfile"), b.get("target")), b)
     shutil.rmtree(tmp, ignore_errors=True)
     return {
-        "example": example.name, "rc": rc, "seconds": seconds, "log": log,
-        "built": bool(builds), "ran": sum(1 for e in events if e.get("event") == "run"),
-        "tests": total, "passed": passed, "failing": failing, "images": list(first.values()),
+        "example": example.name,
+        "rc": rc,
+        "seconds": seconds,
+        "log": log,
+        "built": bool(builds),
+        "ran": sum(1 for e in events if e.get("event") == "run"),
+        "tests": total,
+        "passed": passed,
+        "failing": failing,
+        "images": list(first.values()),
     }
 
 
@@ -123,12 +135,12 @@ def _image_label(b: dict) -> str:
 
 def _table(rows: list[list[str]], head: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
 def _cmd_examples(args) -> int:
-    eng = _engine_or_exit()
+    eng = engine_or_exit()
     examples = _select(args.names)
     print("base images:", flush=True)
     _ensure_bases(eng)
@@ -136,15 +148,26 @@ def _cmd_examples(args) -> int:
     for i, ex in enumerate(examples, 1):
         print(f"[{i}/{len(examples)}] {ex.relative_to(ROOT)} …", flush=True)
         if not (ex / "test_example.py").exists():
-            res = {"example": ex.name, "rc": 1, "seconds": 0, "log": "", "built": False, "ran": 0,
-                   "tests": 0, "passed": 0, "images": [],
-                   "failing": [("test_example.py", "missing: every example needs its test")]}
+            res = {
+                "example": ex.name,
+                "rc": 1,
+                "seconds": 0,
+                "log": "",
+                "built": False,
+                "ran": 0,
+                "tests": 0,
+                "passed": 0,
+                "images": [],
+                "failing": [("test_example.py", "missing: every example needs its test")],
+            }
         else:
             res = run_example(ex)
         results.append(res)
         ok = res["rc"] == 0
-        print(f"    {'ok' if ok else 'FAILED'}: {res['passed']}/{res['tests']} checks passed "
-              f"in {res['seconds']:.1f}s", flush=True)
+        print(
+            f"    {'ok' if ok else 'FAILED'}: {res['passed']}/{res['tests']} checks passed in {res['seconds']:.1f}s",
+            flush=True,
+        )
         if not ok:
             for name, msg in res["failing"][:3]:
                 print(f"    failing check: {name}")
@@ -155,13 +178,20 @@ def _cmd_examples(args) -> int:
     for r in results:
         sizes = ", ".join(f"{_image_label(b)} {short_size(b['size'])}" for b in r["images"]) or "-"
         times = ", ".join(f"{_image_label(b)} {b['seconds']:.1f}s" for b in r["images"]) or "-"
-        rows.append([r["example"], "yes" if r["built"] else "no", f"{r['ran']}x" if r["ran"] else "no",
-                     f"{r['passed']}/{r['tests']}", sizes, times])
+        rows.append(
+            [
+                r["example"],
+                "yes" if r["built"] else "no",
+                f"{r['ran']}x" if r["ran"] else "no",
+                f"{r['passed']}/{r['tests']}",
+                sizes,
+                times,
+            ]
+        )
     print()
     print(_table(rows, ["example", "built", "ran", "checks passed", "image size", "build time"]))
     failed = [r["example"] for r in results if r["rc"] != 0]
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed"
-          + (f": {', '.join(failed)}" if failed else ""))
+    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
 
@@ -197,10 +227,15 @@ def bench_example(eng, example: Path) -> dict:
             with src.open("a") as fh:
                 fh.write(f"\n{_comment(src)} bench: a change to the source only ({time.time_ns()})\n")
             rebuild = eng.build(copy, tag)
-        return {"example": example.name, "cold": cold.seconds, "size": eng.image_size(tag),
-                "changed": str(src.relative_to(copy)) if src else None,
-                "rebuild": rebuild.seconds if rebuild else None,
-                "cached": rebuild.cached if rebuild else [], "rebuilt": rebuild.rebuilt if rebuild else []}
+        return {
+            "example": example.name,
+            "cold": cold.seconds,
+            "size": eng.image_size(tag),
+            "changed": str(src.relative_to(copy)) if src else None,
+            "rebuild": rebuild.seconds if rebuild else None,
+            "cached": rebuild.cached if rebuild else [],
+            "rebuilt": rebuild.rebuilt if rebuild else [],
+        }
     finally:
         eng.run_cmd("rmi", "-f", tag, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -243,7 +278,7 @@ def bench_node_api(eng) -> dict:
 
 
 def _cmd_bench(args) -> int:
-    eng = _engine_or_exit()
+    eng = engine_or_exit()
     examples = _select(args.names)
     _ensure_bases(eng)
     rows = []
@@ -257,18 +292,28 @@ def _cmd_bench(args) -> int:
             print(f"  FAILED: {exc}")
             continue
         rows.append(r)
-        change = (f"after changing {r['changed']}: {r['rebuild']:.1f}s" if r["changed"]
-                  else "no source file to change")
+        change = f"after changing {r['changed']}: {r['rebuild']:.1f}s" if r["changed"] else "no source file to change"
         print(f"  cold {r['cold']:.1f}s; {change}; size {short_size(r['size'])}")
         for step in r["cached"]:
             print(f"    CACHED  {step}")
         for step in r["rebuilt"]:
             print(f"    rebuilt {step}")
     print()
-    print(_table([[r["example"], f"{r['cold']:.1f}s", f"{r['rebuild']:.1f}s" if r["rebuild"] else "-",
-                   f"{len(r['cached'])}/{len(r['cached']) + len(r['rebuilt'])}", short_size(r["size"])]
-                  for r in rows],
-                 ["example", "cold build", "rebuild after source change", "steps cached", "image size"]))
+    print(
+        _table(
+            [
+                [
+                    r["example"],
+                    f"{r['cold']:.1f}s",
+                    f"{r['rebuild']:.1f}s" if r["rebuild"] else "-",
+                    f"{len(r['cached'])}/{len(r['cached']) + len(r['rebuilt'])}",
+                    short_size(r["size"]),
+                ]
+                for r in rows
+            ],
+            ["example", "cold build", "rebuild after source change", "steps cached", "image size"],
+        )
+    )
     if any(ex.name == "02-node-api" for ex in examples):
         print("\n02-node-api:")
         try:

@@ -12,7 +12,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # What a copy of the project needs to build the site.
-SITE_SOURCES = ["mkdocs.yml", "mkdocs.offline.yml", "mkdocs.print.yml", "Dockerfile", "docs", "hooks", "overrides", "includes", "examples"]
+SITE_SOURCES = [
+    "mkdocs.yml",
+    "mkdocs.offline.yml",
+    "mkdocs.print.yml",
+    "Dockerfile",
+    "docs",
+    "hooks",
+    "overrides",
+    "includes",
+    "examples",
+]
 
 
 @dataclass
@@ -36,7 +46,11 @@ def build(
         env["SITE_URL"] = site_url
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return Build(result.returncode, result.stdout + result.stderr, site_dir)
 
@@ -69,7 +83,4 @@ def site_pages(config: str = "mkdocs.yml") -> list[Page]:
     if config == "mkdocs.offline.yml":
         cfg.use_directory_urls = False  # what the offline plugin sets at build time
     files = get_files(cfg)
-    return [
-        Page(f"docs/{f.src_uri}", f.url, f.dest_uri)
-        for f in files.documentation_pages()
-    ]
+    return [Page(f"docs/{f.src_uri}", f.url, f.dest_uri) for f in files.documentation_pages()]

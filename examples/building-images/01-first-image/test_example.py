@@ -1,8 +1,7 @@
 """Example 01: a first image from four instructions (fixtures: see the root conftest.py)."""
 
 EXPECTED_OUTPUT = (
-    "HELLO FROM AN IMAGE BUILT BY MAKE\n"
-    "(message.txt was made by make at build time; this is Python at run time)\n"
+    "HELLO FROM AN IMAGE BUILT BY MAKE\n(message.txt was made by make at build time; this is Python at run time)\n"
 )
 
 
@@ -44,4 +43,8 @@ def test_dockerfile_has_the_four_instructions(example_dir):
 
     parser = DockerfileParser(path=str(example_dir / "Dockerfile"))
     assert [i["instruction"] for i in parser.structure if i["instruction"] != "COMMENT"] == [
-        "FROM", "COPY", "RUN", "CMD"]
+        "FROM",
+        "COPY",
+        "RUN",
+        "CMD",
+    ]

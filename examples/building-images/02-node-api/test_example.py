@@ -45,14 +45,17 @@ def test_items_api_as_the_readme_says(api):
     assert status == 200 and item in items
 
 
-@pytest.mark.parametrize("method, path, body, status", [
-    ("POST", "/api/items", b'{"name":', 400),                          # bad JSON
-    ("POST", "/api/items", b'{"name": 42}', 400),                      # wrong type
-    ("GET", "/no/such/route", None, 404),                              # unknown route
-    ("GET", "/api/items/999999", None, 404),                           # unknown item
-    ("DELETE", "/health", None, 405),                                  # wrong method
-    ("POST", "/api/items", b'{"name":"' + b"x" * 5000 + b'"}', 413),  # body over the limit
-])
+@pytest.mark.parametrize(
+    "method, path, body, status",
+    [
+        ("POST", "/api/items", b'{"name":', 400),  # bad JSON
+        ("POST", "/api/items", b'{"name": 42}', 400),  # wrong type
+        ("GET", "/no/such/route", None, 404),  # unknown route
+        ("GET", "/api/items/999999", None, 404),  # unknown item
+        ("DELETE", "/health", None, 405),  # wrong method
+        ("POST", "/api/items", b'{"name":"' + b"x" * 5000 + b'"}', 413),  # body over the limit
+    ],
+)
 def test_malformed_requests_get_4xx_and_the_server_keeps_running(api, method, path, body, status):
     got, _, _ = api.http(method, path, body, headers={"Content-Type": "application/json"})
     assert got == status
@@ -68,12 +71,17 @@ def test_prod_runs_as_non_root(api, engine, prod):
 
 
 def test_prod_image_holds_only_what_runs(engine, prod):
-    run = engine.run_container(prod.tag, ["find", "/app", "-not", "-path", "/app/node_modules*"],
-                               detach=False)
+    run = engine.run_container(prod.tag, ["find", "/app", "-not", "-path", "/app/node_modules*"], detach=False)
     assert run.returncode == 0, run.stderr
     files = sorted(run.stdout.split())
-    assert files == ["/app", "/app/package-lock.json", "/app/package.json",
-                     "/app/src", "/app/src/app.js", "/app/src/server.js"]
+    assert files == [
+        "/app",
+        "/app/package-lock.json",
+        "/app/package.json",
+        "/app/src",
+        "/app/src/app.js",
+        "/app/src/server.js",
+    ]
 
 
 def test_docker_stop_ends_it_by_sigterm_quickly(container, prod):

@@ -94,8 +94,7 @@ def test_exec_form_app_is_pid1_and_stops_cleanly(images, container):
         ("bash", "python3", 0),
     ],
 )
-def test_single_command_under_sh_c_depends_on_the_shell(images, container, shell,
-                                                         expected_pid1, expected_exit):
+def test_single_command_under_sh_c_depends_on_the_shell(images, container, shell, expected_pid1, expected_exit):
     c = container(images["exec"], shell, "-c", "python3 app.py", ports=(), wait=None)
     wait_for_log(c, READY)
     assert pid1(c) == expected_pid1
@@ -137,8 +136,10 @@ def test_cmd_adds_no_layer(engine, images):
 def test_readme_shows_the_real_output(engine, images):
     """The README's exact output is what the images print."""
     readme = (HERE / "README.md").read_text(encoding="utf-8")
-    printed = (run(engine, images["entrypoint"])
-               + run(engine, images["entrypoint"], "Ada", "Grace")
-               + run(engine, images["exec"], "python3", "greet.py", "Docker")
-               + run(engine, images["two-cmds"]))
+    printed = (
+        run(engine, images["entrypoint"])
+        + run(engine, images["entrypoint"], "Ada", "Grace")
+        + run(engine, images["exec"], "python3", "greet.py", "Docker")
+        + run(engine, images["two-cmds"])
+    )
     assert "```text\n" + printed + "```" in readme

@@ -21,8 +21,10 @@ HERE = Path(__file__).resolve().parent
 def images(build, engine):
     options = engine.out("info", "--format", "{{json .SecurityOptions}}")
     if "rootless" in options or "userns" in options:
-        pytest.skip("this engine remaps user ids (rootless or userns-remap): "
-                    "container uid 0 is not host uid 0 here, which is the point of those modes")
+        pytest.skip(
+            "this engine remaps user ids (rootless or userns-remap): "
+            "container uid 0 is not host uid 0 here, which is the point of those modes"
+        )
     return {
         "root": build(HERE, dockerfile=HERE / "Dockerfile.root").tag,
         "user": build(HERE, dockerfile=HERE / "Dockerfile").tag,
@@ -39,8 +41,7 @@ def data_dir(tmp_path) -> Path:
 
 
 def write(engine, image, data_dir, *args, options=()):
-    return engine.run_container(image, args, volumes=[f"{data_dir}:/data"],
-                                options=options, detach=False)
+    return engine.run_container(image, args, volumes=[f"{data_dir}:/data"], options=options, detach=False)
 
 
 def test_image_users(engine, images):

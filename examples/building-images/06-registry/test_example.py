@@ -74,5 +74,4 @@ def test_push_pull_and_pin_by_digest(engine, build, registry):
         assert run(engine, pinned) == V1
     finally:
         engine.run_cmd("image", "rm", ref, check=False)
-        engine.run_cmd("image", "rm", f"{repo}@{digest_line.group(1)}" if digest_line else ref,
-                       check=False)
+        engine.run_cmd("image", "rm", f"{repo}@{digest_line.group(1)}" if digest_line else ref, check=False)

@@ -1,0 +1,123 @@
+"""Accessibility: axe-core on every page in the light and the dark palette, and a text
+alternative for every image and every Mermaid diagram.
+
+axe-core (npm, pinned in package.json) is injected into each page in headless
+Chromium after the diagrams are drawn; it also looks into Mermaid's shadow roots,
+which the `context` init script opens. Serious and critical violations fail; the
+fixes for Material's own ones are in overrides/partials/ and extra.css.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from site_checks import browser as chromium
+from site_checks.building import ROOT, site_pages
+from test_site_browser import diagram_count
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = ("serious", "critical")
+SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
+PAGES = site_pages()
+
+AXE_JS = """
+async (impacts) => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) =>
+        n.target.flat().join(" >> ") + ": " + (n.failureSummary || "").split("\\n").slice(1, 2).join("").trim()),
+      more: Math.max(0, v.nodes.length - 3),
+    }));
+}
+"""
+
+# Text alternatives that axe does not demand: Markdown's ![](src) renders alt="",
+# which axe accepts as "decorative"; and a Mermaid SVG needs accTitle + accDescr.
+TEXT_ALTERNATIVES_JS = """
+() => {
+  const problems = [];
+  for (const img of document.querySelectorAll(".md-content img")) {
+    if (!(img.getAttribute("alt") || "").trim()) problems.push(`image ${img.getAttribute("src")} has no alt text`);
+  }
+  document.querySelectorAll("div.mermaid").forEach((host, i) => {
+    const svg = host.shadowRoot && host.shadowRoot.querySelector("svg");
+    if (!svg) return;  // an undrawn diagram is test_site_browser's business
+    const text = (attr) => (svg.getAttribute(attr) || "").split(/\\s+/).filter(Boolean)
+      .map((id) => (svg.querySelector(`[id="${id}"]`) || {}).textContent || "").join(" ").trim();
+    if (!text("aria-labelledby")) problems.push(`diagram ${i + 1} has no title (Mermaid: accTitle)`);
+    if (!text("aria-describedby")) problems.push(`diagram ${i + 1} has no description (Mermaid: accDescr)`);
+  });
+  return problems;
+}
+"""
+
+
+def open_page(page, base: str, built, source) -> None:
+    page.goto(base + source.url, wait_until="load")
+    expected = diagram_count(built, source)
+    if expected:
+        chromium.wait_for_diagrams(page, expected)
+
+
+def axe_problems(page) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    problems = []
+    for v in page.evaluate(AXE_JS, list(FAILING_IMPACTS)):
+        more = f" (and {v['more']} more)" if v["more"] else ""
+        problems.append(f"{v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]) + more)
+    return problems
+
+
+def page_accessibility_problems(page, base: str, built, source) -> list[str]:
+    """axe violations and missing text alternatives on one page, each naming its Markdown file."""
+    open_page(page, base, built, source)
+    problems = axe_problems(page) + page.evaluate(TEXT_ALTERNATIVES_JS)
+    return [f"{source.source}: {p}" for p in problems]
+
+
+def scheme_context(browser, scheme: str):
+    ctx = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 800})
+    ctx.add_init_script(chromium.INIT_SCRIPT)
+    return ctx
+
+
+def test_axe_core_is_installed():
+    assert AXE.is_file(), f"{AXE.relative_to(ROOT)} is missing: run `make deps` (npm ci installs axe-core)"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_page_is_accessible(scheme, served_site, browser):
+    built, base = served_site
+    ctx = scheme_context(browser, scheme)
+    problems: list[str] = []
+    try:
+        page = ctx.new_page()
+        for source in PAGES:
+            open_page(page, base, built, source)
+            shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+            assert shown == SCHEMES[scheme], f"{source.source}: palette {shown!r}, expected {SCHEMES[scheme]!r}"
+            problems += [f"{source.source}: {p}" for p in axe_problems(page) + page.evaluate(TEXT_ALTERNATIVES_JS)]
+    finally:
+        ctx.close()
+    assert problems == [], f"{len(problems)} accessibility problem(s) in the {scheme} palette:\n" + "\n".join(problems)
+
+
+def test_diagrams_are_checked_inside_their_shadow_root(served_site, context):
+    """axe sees diagram text (the init script opens Mermaid's shadow roots): guard that premise."""
+    built, base = served_site
+    source = next(p for p in PAGES if diagram_count(built, p))
+    page = context.new_page()
+    open_page(page, base, built, source)
+    page.add_script_tag(path=str(AXE))
+    checked = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, { runOnly: ["color-contrast"], resultTypes: ["passes"] });
+          // a node inside a shadow root has a target like [["div.mermaid", "svg text"]]
+          return r.passes.flatMap((v) => v.nodes).filter((n) => Array.isArray(n.target[0])).length;
+        }"""
+    )
+    assert checked > 0, f"{source.source}: axe checked no element inside a diagram's shadow root"

@@ -1,0 +1,123 @@
+"""`docker compose up`: the live preview for contributors without Python (compose.yaml,
+docs.Dockerfile). Built and run like the examples: the image builds, GET / answers, and
+a change to a bind-mounted page is served after the reload.
+
+Docker Compose v1 (Debian's docker-compose) runs the file here; a contributor's Compose
+v2 reads the same file. pip and npm in the build get the host's CA bundle as the
+optional BuildKit secret `ca` (docs.Dockerfile says why), as on any machine behind a
+proxy that re-signs HTTPS; the file itself has nothing CI-specific.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from course.engine import SESSION_ID, SESSION_LABEL, TEST_LABEL
+from site_checks.building import ROOT, copy_project
+
+pytestmark = pytest.mark.docker
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, timeout: float = 5) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except OSError as exc:
+        return 0, str(exc)
+
+
+def wait_for(url: str, text: str, seconds: float) -> tuple[int, str]:
+    deadline = time.monotonic() + seconds
+    status, body = get(url)
+    while not (status == 200 and text in body) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status, body = get(url)
+    return status, body
+
+
+def compose_command(engine) -> list[str]:
+    """Compose v2 (`docker compose`) where the client has it, else v1 (`docker-compose`)."""
+    v2 = [*engine.docker_cmd, "compose"]
+    if subprocess.run([*v2, "version"], env=engine.env, capture_output=True, check=False).returncode == 0:
+        return v2
+    v1 = shutil.which("docker-compose")
+    assert v1, "neither `docker compose` nor docker-compose: install Debian's docker-compose (.ci/run does)"
+    return [v1]
+
+
+@pytest.fixture(scope="module")
+def docs_image(engine):
+    """docs.Dockerfile built from the work tree, as `docker compose up --build` does."""
+    tag = f"docker-basics-test/docs:{SESSION_ID}"
+    secret = ["--secret", f"id=ca,src={CA_BUNDLE}"] if Path(CA_BUNDLE).is_file() else []
+    command = [*engine.docker_cmd, "build", "--progress=plain", *secret, "--label", TEST_LABEL]
+    command += ["--label", SESSION_LABEL, "-f", "docs.Dockerfile", "-t", tag, "."]
+    cp = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**engine.env, "DOCKER_BUILDKIT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert cp.returncode == 0, f"docker build -f docs.Dockerfile failed:\n{(cp.stdout + cp.stderr)[-4000:]}"
+    yield tag
+    engine.run_cmd("rmi", "-f", tag, check=False)
+
+
+@pytest.fixture
+def compose_project(tmp_path, docs_image, engine):
+    compose = compose_command(engine)
+    project = copy_project(tmp_path / "tree")
+    shutil.copy2(ROOT / "compose.yaml", project / "compose.yaml")
+    port = free_port()
+    env = {
+        **engine.env,
+        "DOCS_PORT": str(port),
+        "DOCS_IMAGE": docs_image,
+        "UID": str(os.getuid()),
+        "GID": str(os.getgid()),
+        "COMPOSE_PROJECT_NAME": f"dbdocs{SESSION_ID}",
+    }
+    base = [*compose, "-f", "compose.yaml"]
+
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*base, *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+
+    up = run("up", "-d", "--no-build")
+    assert up.returncode == 0, f"docker-compose up failed:\n{up.stdout}{up.stderr}"
+    try:
+        yield project, f"http://127.0.0.1:{port}/", run
+    finally:
+        run("down", "--volumes", "--timeout", "2")
+
+
+def test_compose_serves_the_site_and_reloads_a_changed_page(compose_project):
+    project, base, run = compose_project
+    status, body = wait_for(base, "Docker Basics", 120)
+    logs = run("logs").stdout[-3000:]
+    assert status == 200 and "Docker Basics" in body, f"GET / gave {status}:\n{body[:500]}\n{logs}"
+
+    marker = f"Live reload marker {SESSION_ID}"
+    page = project / "docs" / "how-to-use.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8")
+    status, body = wait_for(base + "how-to-use/", marker, 60)
+    assert marker in body, f"the changed page was not served after 60 s:\n{run('logs').stdout[-3000:]}"
