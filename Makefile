@@ -50,8 +50,9 @@ lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell,
 test-fast: vendor ## Run the checks that need neither a browser nor Docker
 	$(PY) -m pytest -m "not browser and not docker"
 
-bench: vendor ## Print build time and page weight figures (not a test)
+bench: vendor ## Print figures (not a test): build time, page weight, Lighthouse, example builds
 	$(PY) -m course bench
+	$(PY) -m course bench-examples
 
 .PHONY: offline pdf image
 

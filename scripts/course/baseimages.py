@@ -47,7 +47,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from course.engine import DockerError, Engine, EngineUnavailable, get_engine
+from course.engine import DockerError, Engine, engine_or_exit
 
 STANDIN_LABEL = "org.docker-basics.standin=1"
 CACHE = Path(os.environ.get("DOCKER_BASICS_CACHE", Path.home() / ".cache" / "docker-basics"))
@@ -225,6 +225,10 @@ def required_images(root: Path = ROOT) -> list[str]:
     for df in example_dockerfiles(root):
         images += dockerfile_from_images(df.read_text(encoding="utf-8"))
     images += docs_images(root)
+    # The course's own images: the site served by nginx, and the live preview.
+    for df in (root / "Dockerfile", root / "docs.Dockerfile"):
+        if df.is_file():
+            images += dockerfile_from_images(df.read_text(encoding="utf-8"))
     images = list(dict.fromkeys(images))
     # Stand-ins need the debian one first; keep recipe order, then the rest.
     return sorted(images, key=lambda i: (RECIPES.index(i) if i in RECIPES else len(RECIPES), i))
@@ -741,12 +745,7 @@ def ensure(
 
 
 def _cmd(args) -> int:
-    try:
-        engine = get_engine()
-    except EngineUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"Docker: {engine.describe()}")
+    engine = engine_or_exit()
     images = args.images or required_images()
     print("base images: " + ", ".join(images))
     start = time.monotonic()

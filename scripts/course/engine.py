@@ -303,11 +303,13 @@ class Engine:
         build_args: dict | None = None,
         labels: Iterable[str] = (TEST_LABEL, SESSION_LABEL),
         no_cache: bool = False,
+        secrets: dict | None = None,
         timeout: float = 900,
         check: bool = True,
     ) -> BuildResult:
         """Build with BuildKit (`--progress=plain`) and return the log and the steps.
 
+        `secrets` maps BuildKit secret ids to files (`--secret id=ID,src=FILE`).
         With check=True a failed build raises DockerError (the log tail in its message).
         """
         args = ["build", "--progress=plain", "-t", tag]
@@ -321,6 +323,8 @@ class Engine:
             args += ["--build-arg", f"{k}={v}"]
         for label in labels:
             args += ["--label", label]
+        for secret_id, source in (secrets or {}).items():
+            args += ["--secret", f"id={secret_id},src={source}"]
         if no_cache:
             args.append("--no-cache")
         args.append(str(context))

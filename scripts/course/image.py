@@ -34,9 +34,7 @@ import base64
 import hashlib
 import os
 import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,44 +122,25 @@ def build_image(
     Raises DockerError (with the build log's tail) if the build fails.
     """
     from course import baseimages
-    from course.engine import BuildResult, DockerError, parse_build_steps
 
     baseimages.ensure(engine, dockerfile_images(root), log=log)
-    args = ["buildx", "build", "--load"] if engine.client.buildx else ["build"]
-    args += ["--progress=plain", "-t", tag]
-    for label in labels:
-        args += ["--label", label]
-    for key, value in (build_args or {}).items():
-        args += ["--build-arg", f"{key}={value}"]
     ca = build_ca()
-    if ca:
-        args += ["--secret", f"id=ca,src={ca}"]
-    cmd = engine.docker_cmd + args + [str(root)]
-    log(f"$ docker {' '.join(args)} {root}" + (f"   (CA for pip/npm from {ca})" if ca else ""))
-    start = time.monotonic()
-    try:
-        cp = subprocess.run(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, env=engine.env
-        )
-        output, rc = cp.stdout, cp.returncode
-    except subprocess.TimeoutExpired as exc:
-        output = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        rc = None
-    result = BuildResult(tag, output, rc == 0, time.monotonic() - start, parse_build_steps(output), cmd)
-    if rc != 0:
-        raise DockerError(cmd, rc, output)
-    return result
+    log(f"$ docker build -t {tag} {root}" + (f"   (CA for pip/npm from {ca})" if ca else ""))
+    return engine.build(
+        root,
+        tag,
+        build_args=build_args,
+        labels=labels,
+        secrets={"ca": ca} if ca else None,
+        timeout=timeout,
+    )
 
 
 # --------------------------------------------------------------------------- commands
 def _cmd_image(args) -> int:
-    from course.engine import DockerError, EngineUnavailable, get_engine
+    from course.engine import DockerError, engine_or_exit
 
-    try:
-        engine = get_engine()
-    except EngineUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    engine = engine_or_exit()
     try:
         result = build_image(engine, args.tag, log=lambda m: print(m, flush=True))
     except (DockerError, RuntimeError) as exc:
