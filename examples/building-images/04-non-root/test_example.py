@@ -73,11 +73,17 @@ def test_docker_run_user_overrides_the_image(engine, images, data_dir):
 
 
 def test_non_root_cannot_write_to_a_root_owned_directory(engine, images, tmp_path):
+    # The root container makes the directory, so it is root-owned on the host
+    # whoever runs the tests (root here, an ordinary user on GitHub's runners).
+    engine.run_container(
+        images["root"],
+        ["mkdir", "-m", "755", "/data/root-owned"],
+        volumes=[f"{tmp_path}:/data"],
+        options=["--entrypoint", ""],
+        detach=False,
+    )
     d = tmp_path / "root-owned"
-    d.mkdir()
-    d.chmod(0o755)
-    if d.stat().st_uid != 0:
-        pytest.skip("the test process is not root, so it cannot make a root-owned directory")
+    assert d.stat().st_uid == 0
     cp = write(engine, images["user"], d)
     assert cp.returncode != 0
     assert "Permission denied" in cp.stderr
