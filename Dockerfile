@@ -27,11 +27,11 @@ RUN python -m venv /venv
 ENV PATH=/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first: this layer is rebuilt only when the lock file changes.
-COPY requirements.txt ./
+COPY requirements-site.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca \
     if [ -f /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
- && pip install --require-hashes -r requirements.txt
+ && pip install --require-hashes -r requirements-site.txt
 COPY . .
 COPY --from=assets /src/node_modules ./node_modules
 # The address the site is published at (canonical links, the 404 page).

@@ -65,9 +65,11 @@ pdf: vendor ## Write dist/docker-basics.pdf: the whole course as one PDF (headle
 image: $(STAMP_PY) ## Build the course's container image docker-basics:latest (root Dockerfile)
 	$(PY) -m course image
 
-lock: ## Refresh requirements.txt (hashes) from requirements.in and package-lock.json
+lock: ## Refresh the Python locks (hashes) from requirements*.in, and package-lock.json
 	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv==0.13.9
 	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 requirements-site.in \
+	  --constraint requirements.txt -o requirements-site.txt
 	npm install --package-lock-only --no-audit --no-fund --ignore-scripts
 
 clean: ## Remove built sites and caches (keeps .venv and node_modules)

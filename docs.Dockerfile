@@ -30,11 +30,11 @@ RUN python -m venv /venv
 ENV PATH=/venv/bin:$PATH
 WORKDIR /opt/docs
 # Install the locked, hash-checked packages (the same lock as `make deps`).
-COPY requirements.txt ./
+COPY requirements-site.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca \
     if [ -f /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
- && pip install --require-hashes -r requirements.txt
+ && pip install --require-hashes -r requirements-site.txt
 # Copy mermaid.js and the other assets into docs/assets/vendor/ with the
 # project's own command; the container copies them into your tree at start.
 COPY scripts ./scripts
