@@ -431,13 +431,18 @@ CMD ["python3"]
         version = engine.out(
             "run", "--rm", tmp_tag, "python3", "-c", "import platform; print(platform.python_version())"
         )
-        if not version.startswith(want + "."):
-            raise RuntimeError(f"Debian's python3 is {version}, not {want}.x as the tag {tag} says")
-        _docker_build(engine, ctx, tag, f"FROM {tmp_tag}\nENV PYTHON_VERSION={version}\n")
-        log(f"  Python {version}")
+        _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "python3", "PYTHON_VERSION", log)
     finally:
         engine.run_cmd("rmi", tmp_tag, check=False)
         shutil.rmtree(ctx, ignore_errors=True)
+
+
+def _tag_if_version_matches(engine, ctx, stage, tag, want, version, program, env_var, log) -> None:
+    """Tag the stand-in `stage` as `tag`, refusing one whose `program` is not the version the tag names."""
+    if not version.startswith(want + "."):
+        raise RuntimeError(f"Debian's {program} is {version}, not {want}.x as the tag {tag} says")
+    _docker_build(engine, ctx, tag, f"FROM {stage}\nENV {env_var}={version}\n")
+    log(f"  {program} {version}")
 
 
 _NODE_ENTRYPOINT = """\
@@ -685,10 +690,7 @@ CMD ["nginx", "-g", "daemon off;"]
         )
         cp = engine.run_cmd("run", "--rm", "--entrypoint", "nginx", tmp_tag, "-v")
         version = (cp.stdout + cp.stderr).strip().split("/")[-1].split()[0]  # "nginx version: nginx/1.26.3"
-        if not version.startswith(want + "."):
-            raise RuntimeError(f"Debian's nginx is {version}, not {want}.x as the tag {tag} says")
-        _docker_build(engine, ctx, tag, f"FROM {tmp_tag}\nENV NGINX_VERSION={version}\n")
-        log(f"  nginx {version}")
+        _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "nginx", "NGINX_VERSION", log)
     finally:
         engine.run_cmd("rmi", tmp_tag, check=False)
         shutil.rmtree(ctx, ignore_errors=True)
