@@ -77,7 +77,7 @@ from course.engine import DockerError, EngineUnavailable  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def engine():
+def engine(pytestconfig):
     try:
         eng = _engine.get_engine()
     except EngineUnavailable as exc:
@@ -85,10 +85,13 @@ def engine():
     from course import baseimages
 
     try:
-        # Straight to the terminal (pytest captures stdout): which client, and per base image
-        # "pulled", "present", "stand-in from cache" or "STAND-IN built …".
+        # Straight to the terminal (pytest captures file descriptors 1 and 2): which client,
+        # and per base image "pulled", "present", "stand-in from cache" or "STAND-IN built …".
+        capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+
         def log(message: str) -> None:
-            print(f"[docker-basics] {message}", file=sys.__stderr__, flush=True)
+            with capture.global_and_fixture_disabled():
+                print(f"[docker-basics] {message}", flush=True)
 
         log(f"Docker: {eng.describe()}")
         status = baseimages.ensure(eng, baseimages.required_images(ROOT), log=log)
