@@ -45,6 +45,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from course.engine import DockerError, Engine, engine_or_exit
@@ -405,16 +406,30 @@ def build_debian(engine: Engine, tag: str, log, refresh: bool) -> None:
         raise RuntimeError(f"docker import failed: {cp.stderr.strip()}")
 
 
+@contextmanager
+def _build_context(name: str, files: dict[str, str] | None = None):
+    """A temporary build context holding `files` (name -> text; `*.sh` made executable)."""
+    ctx = Path(tempfile.mkdtemp(prefix=f"standin-{name}-"))
+    try:
+        for filename, text in (files or {}).items():
+            (ctx / filename).write_text(text)
+            if filename.endswith(".sh"):
+                (ctx / filename).chmod(0o755)
+        yield ctx
+    finally:
+        shutil.rmtree(ctx, ignore_errors=True)
+
+
 def build_python(engine: Engine, tag: str, log, refresh: bool) -> None:
     want = tag.split(":")[1].split("-")[0]  # 3.13
-    ctx = Path(tempfile.mkdtemp(prefix="standin-python-"))
     tmp_tag = f"docker-basics-standin/python-stage:{want}"
-    try:
-        _docker_build(
-            engine,
-            ctx,
-            tmp_tag,
-            f"""\
+    with _build_context("python") as ctx:
+        try:
+            _docker_build(
+                engine,
+                ctx,
+                tmp_tag,
+                f"""\
 FROM debian:trixie-slim
 ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 RUN apt-get update \\
@@ -427,14 +442,13 @@ RUN apt-get update \\
  && python --version | grep -q '^Python {want}\\.'
 CMD ["python3"]
 """,
-        )
-        version = engine.out(
-            "run", "--rm", tmp_tag, "python3", "-c", "import platform; print(platform.python_version())"
-        )
-        _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "python3", "PYTHON_VERSION", log)
-    finally:
-        engine.run_cmd("rmi", tmp_tag, check=False)
-        shutil.rmtree(ctx, ignore_errors=True)
+            )
+            version = engine.out(
+                "run", "--rm", tmp_tag, "python3", "-c", "import platform; print(platform.python_version())"
+            )
+            _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "python3", "PYTHON_VERSION", log)
+        finally:
+            engine.run_cmd("rmi", tmp_tag, check=False)
 
 
 def _tag_if_version_matches(engine, ctx, stage, tag, want, version, program, env_var, log) -> None:
@@ -550,11 +564,7 @@ exec "$@"
 
 
 def build_registry(engine: Engine, tag: str, log, refresh: bool) -> None:
-    ctx = Path(tempfile.mkdtemp(prefix="standin-registry-"))
-    try:
-        (ctx / "config.yml").write_text(_REGISTRY_CONFIG)
-        (ctx / "entrypoint.sh").write_text(_REGISTRY_ENTRYPOINT)
-        (ctx / "entrypoint.sh").chmod(0o755)
+    with _build_context("registry", {"config.yml": _REGISTRY_CONFIG, "entrypoint.sh": _REGISTRY_ENTRYPOINT}) as ctx:
         _docker_build(
             engine,
             ctx,
@@ -575,8 +585,6 @@ CMD ["/etc/docker/registry/config.yml"]
 """,
         )
         log("  " + engine.out("run", "--rm", "--entrypoint", "registry", tag, "--version"))
-    finally:
-        shutil.rmtree(ctx, ignore_errors=True)
 
 
 _NGINX_CONF = """\
@@ -650,18 +658,17 @@ exec "$@"
 def build_nginx(engine: Engine, tag: str, log, refresh: bool) -> None:
     """nginx:1.26 as the official Debian variant lays it out, from Debian trixie's nginx (1.26.x)."""
     want = tag.split(":")[1].split("-")[0]  # 1.26
-    ctx = Path(tempfile.mkdtemp(prefix="standin-nginx-"))
     tmp_tag = f"docker-basics-standin/nginx-stage:{want}"
-    try:
-        (ctx / "nginx.conf").write_text(_NGINX_CONF)
-        (ctx / "default.conf").write_text(_NGINX_DEFAULT_CONF)
-        (ctx / "docker-entrypoint.sh").write_text(_NGINX_ENTRYPOINT)
-        (ctx / "docker-entrypoint.sh").chmod(0o755)
-        _docker_build(
-            engine,
-            ctx,
-            tmp_tag,
-            f"""\
+    with _build_context(
+        "nginx",
+        {"nginx.conf": _NGINX_CONF, "default.conf": _NGINX_DEFAULT_CONF, "docker-entrypoint.sh": _NGINX_ENTRYPOINT},
+    ) as ctx:
+        try:
+            _docker_build(
+                engine,
+                ctx,
+                tmp_tag,
+                f"""\
 FROM debian:trixie-slim
 # uid/gid 101 as in the official image; curl as there (health checks use it).
 RUN groupadd --system --gid 101 nginx \\
@@ -687,13 +694,12 @@ STOPSIGNAL SIGQUIT
 ENTRYPOINT ["/docker-entrypoint.sh"]
 CMD ["nginx", "-g", "daemon off;"]
 """,
-        )
-        cp = engine.run_cmd("run", "--rm", "--entrypoint", "nginx", tmp_tag, "-v")
-        version = (cp.stdout + cp.stderr).strip().split("/")[-1].split()[0]  # "nginx version: nginx/1.26.3"
-        _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "nginx", "NGINX_VERSION", log)
-    finally:
-        engine.run_cmd("rmi", tmp_tag, check=False)
-        shutil.rmtree(ctx, ignore_errors=True)
+            )
+            cp = engine.run_cmd("run", "--rm", "--entrypoint", "nginx", tmp_tag, "-v")
+            version = (cp.stdout + cp.stderr).strip().split("/")[-1].split()[0]  # "nginx version: nginx/1.26.3"
+            _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "nginx", "NGINX_VERSION", log)
+        finally:
+            engine.run_cmd("rmi", tmp_tag, check=False)
 
 
 BUILDERS = {
