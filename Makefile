@@ -7,13 +7,15 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/scripts
+# Every tool comes from the project's own environment first (never from one installed by hand).
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help serve build build-offline test test-fast lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-fast test-clean doctor system engine lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +34,17 @@ deps: $(STAMP_PY) $(STAMP_NPM) ## Install the locked Python and npm dependencies
 vendor: deps ## Copy mermaid.js and the other browser assets into docs/assets/vendor/
 	$(PY) -m course vendor
 
+system: ## Install the missing Debian packages and start the engine (root), or say how
+	@python3 -m course doctor --setup
+
+doctor: deps ## Print every part the tests use: version and where it was found
+	@$(PY) -m course doctor
+
+engine: ## Start the course's Docker engine (Engine 28 from Debian's packages, root only)
+	python3 -m course engine up
+
 serve: vendor ## Serve the site with live reload at http://127.0.0.1:8000
+	@$(PY) -m course doctor --port $(PORT) --host $(HOST)
 	SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
 
 build: vendor ## Build site/ strictly (any warning fails)
@@ -41,14 +53,18 @@ build: vendor ## Build site/ strictly (any warning fails)
 build-offline: vendor ## Build site-offline/ for reading from file:// (offline plugin)
 	$(PY) -m mkdocs build --strict --config-file mkdocs.offline.yml
 
-test: vendor ## Run every check: builds, unit tests, browser tests, examples on Docker
-	$(PY) -m pytest
+test: system vendor ## Set up what is missing, then run every check (the ten slowest are listed at the end)
+	@$(PY) -m course doctor
+	$(PY) -m pytest --durations=10
 
 lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows
 	$(PY) -m course lint
 
-test-fast: vendor ## Run the checks that need neither a browser nor Docker
-	$(PY) -m pytest -m "not browser and not docker"
+test-fast: vendor ## Run the checks that need neither a browser nor Docker (about a minute)
+	$(PY) -m pytest -m "not browser and not docker" --durations=5
+
+test-clean: ## Clone into a throwaway folder and run the README's commands there with system PATH only
+	python3 -m course clean-check
 
 bench: vendor ## Print figures (not a test): build time, page weight, Lighthouse, example builds
 	$(PY) -m course bench

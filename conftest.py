@@ -61,6 +61,7 @@ line (image) — used by
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -71,6 +72,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "scripts"))
+# As the Makefile does: tools from the project's environment first, also when pytest is run directly.
+os.environ["PATH"] = os.pathsep.join(
+    [str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+)
 
 from course import engine as _engine  # noqa: E402
 from course.engine import DockerError, EngineUnavailable  # noqa: E402

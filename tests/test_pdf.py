@@ -10,13 +10,13 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from course import doctor
 from site_checks.building import ROOT, site_pages
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,10 @@ DIAGRAM = re.compile(r'<pre\s[^>]*class="mermaid"[^>]*><code>(.*?)</code></pre>'
 def printed(tmp_path_factory):
     """(PDF path, print site folder)."""
     for tool in ("pdftotext", "pdftoppm", "pdfinfo"):
-        if not shutil.which(tool):
-            pytest.fail(f"{tool} is missing: install Debian's poppler-utils", pytrace=False)
+        try:
+            doctor.tool(tool)
+        except doctor.Missing as missing:
+            pytest.fail(str(missing), pytrace=False)
     work = tmp_path_factory.mktemp("pdf")
     output, site_dir = work / "docker-basics.pdf", work / "print-site"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "NO_MKDOCS_2_WARNING": "1"}
@@ -49,13 +51,13 @@ def printed(tmp_path_factory):
 
 def page_texts(pdf: Path) -> list[str]:
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+        [doctor.tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     return [" ".join(page.split()) for page in text.split("\f")][: page_count(pdf)]
 
 
 def page_count(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run([doctor.tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
@@ -77,7 +79,19 @@ def colored_fraction(pdf: Path, number: int, tmp_path: Path) -> float:
     """Share of the page's pixels that are coloured (Mermaid's boxes), from a 50 dpi rendering."""
     prefix = tmp_path / f"page-{number}"
     subprocess.run(
-        ["pdftoppm", "-r", "50", "-f", str(number), "-l", str(number), "-singlefile", str(pdf), str(prefix)], check=True
+        [
+            doctor.tool("pdftoppm"),
+            "-r",
+            "50",
+            "-f",
+            str(number),
+            "-l",
+            str(number),
+            "-singlefile",
+            str(pdf),
+            str(prefix),
+        ],
+        check=True,
     )
     data = Path(f"{prefix}.ppm").read_bytes()
     match = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)

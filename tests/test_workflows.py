@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from course import doctor
 from site_checks.building import ROOT
-
-BIN = Path(sys.executable).parent
 
 
 def lint(repo: Path) -> list[subprocess.CompletedProcess]:
@@ -17,12 +15,12 @@ def lint(repo: Path) -> list[subprocess.CompletedProcess]:
     assert workflows, f"no workflows in {repo}/.github/workflows"
     return [
         subprocess.run(
-            [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows],
+            [doctor.tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows],
             capture_output=True,
             text=True,
         ),
         subprocess.run(
-            [BIN / "zizmor", "--offline", "--config", repo / "zizmor.yml", repo / ".github" / "workflows"],
+            [doctor.tool("zizmor"), "--offline", "--config", repo / "zizmor.yml", repo / ".github" / "workflows"],
             capture_output=True,
             text=True,
         ),

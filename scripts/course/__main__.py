@@ -1,7 +1,8 @@
 """One entry point for the course's helper commands.
 
 Each subcommand lives in its own module, which exposes `register(subparsers)`
-and sets `func` on its parser. Add new modules to COMMANDS.
+and sets `func` on its parser. Add new modules to COMMANDS. Only the module of
+the command asked for is imported, so `doctor` runs on a bare system Python.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["vendor", "engine", "baseimages", "console", "examples", "delivery", "image", "bench", "lint"]
+COMMANDS = ["vendor", "engine", "baseimages", "console", "examples", "delivery", "image", "bench", "lint", "doctor"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    argv = sys.argv[1:] if argv is None else argv
+    for name in [argv[0]] if argv and argv[0] in COMMANDS else COMMANDS:
         importlib.import_module(f"course.{name}").register(subparsers)
     args = parser.parse_args(argv)
     return args.func(args) or 0

@@ -26,7 +26,6 @@ import argparse
 import functools
 import http.server
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,8 +35,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.doctor import tool  # each tool from the project's environment, never from elsewhere
+
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent  # the tools come with the locked requirements
 SKIP_DIRS = {".git", ".venv", "node_modules", "site", "site-offline", "vendor", "output", "__pycache__", "tools"}
 DOCKERFILE = re.compile(r"(^|[./-])Dockerfile([./-].*)?$|\.dockerfile$", re.I)
 
@@ -51,16 +51,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.returncode == 0
-
-
-def tool(name: str) -> str:
-    found = BIN / name
-    if found.exists():
-        return str(found)
-    other = shutil.which(name)
-    if not other:
-        raise FileNotFoundError(f"{name} is missing: run `make deps` (it comes with requirements.txt)")
-    return other
 
 
 def walk(root: Path, *tops: str, match: Callable[[Path], bool]) -> list[Path]:

@@ -29,6 +29,7 @@ class PageReport:
     failed_requests: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    aborted_by_navigation: list[str] = field(default_factory=list)
     diagrams: list[dict] = field(default_factory=list)
     layout_shift: float = 0.0
 
@@ -56,15 +57,29 @@ def watch(page, base: str) -> PageReport:
     report = PageReport(url=page.url)
     page.on("console", lambda m: m.type == "error" and report.console_errors.append(m.text))
     page.on("pageerror", lambda e: report.console_errors.append(str(e)))
-    page.on("requestfailed", lambda r: report.failed_requests.append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and report.failed_requests.append(f"{r.url} (HTTP {r.status})"))
+    # A request still under way when the page loads another document is aborted by the browser
+    # (net::ERR_ABORTED): that is the navigation, not a fault of the site. Any other failure counts.
+    documents = {"loaded": 0}
+    started_in: dict[object, int] = {}
 
     def on_request(request):
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            documents["loaded"] += 1
+        started_in[request] = documents["loaded"]
         report.requests.append(request.url)
         if not is_local(request.url, base):
             report.foreign_requests.append(request.url)
 
+    def on_failed(request):
+        navigated_away = started_in.get(request, documents["loaded"]) < documents["loaded"]
+        if request.failure == "net::ERR_ABORTED" and navigated_away:
+            report.aborted_by_navigation.append(request.url)
+        else:
+            report.failed_requests.append(f"{request.url} ({request.failure})")
+
     page.on("request", on_request)
+    page.on("requestfailed", on_failed)
     return report
 
 

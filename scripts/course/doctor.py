@@ -1,0 +1,237 @@
+"""What `make test` needs on this machine, where each part comes from, and setting it up.
+
+``python -m course doctor`` prints every part the tests and gates use: its
+version and the file that was found.  ``--setup`` (run first by ``make test``)
+installs the missing system parts from Debian's packages and starts the
+course's Docker engine when the user is root; any other user gets one message
+with the exact commands, and nothing is left half-done.
+
+Only three places count, so that nothing installed by hand elsewhere on a
+machine can make the tests pass:
+
+* the project's own environment: ``.venv/bin`` (requirements.txt) and
+  ``node_modules/.bin`` (package-lock.json);
+* the system folders (``/usr/sbin:/usr/bin:/sbin:/bin``), for the Debian
+  packages named in SYSTEM (installed by ``--setup``) and PREREQUISITES (the
+  README's: present before ``make`` runs);
+* the Docker engine chosen by ``course.engine``.
+
+This module uses only the standard library: ``make test`` runs it with the
+system's ``python3`` before ``.venv`` exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_BIN = (ROOT / ".venv" / "bin", ROOT / "node_modules" / ".bin")
+SYSTEM_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str  # the executable
+    used_for: str
+    package: str = ""  # Debian package ("" = from the project's environment)
+    version_args: tuple[str, ...] = ("--version",)
+
+
+# The README's prerequisites: `make` itself needs them before anything runs.
+PREREQUISITES = (
+    Part("python3", "the helpers and .venv", "python3"),
+    Part("make", "the targets", "make"),
+    Part("git", "the clean-clone check, .gitattributes tests", "git"),
+    Part("node", "npm packages (Mermaid, axe-core, Lighthouse)", "nodejs"),
+    Part("npm", "package-lock.json", "npm"),
+)
+# Installed by `--setup` from Debian's packages when they are missing.
+SYSTEM = (
+    Part("chromium", "browser tests, PDF, diagrams", "chromium"),
+    Part("pdftoppm", "PDF tests", "poppler-utils", ("-v",)),
+    Part("pdfinfo", "PDF tests", "poppler-utils", ("-v",)),
+    Part("pdftotext", "PDF tests", "poppler-utils", ("-v",)),
+    Part("debootstrap", "the course engine's root, base-image stand-ins", "debootstrap"),
+    Part("curl", "commands on the pages", "curl"),
+)
+# From requirements.txt (.venv/bin) or package-lock.json (node_modules/.bin).
+PROJECT = (
+    Part("pytest", "the test runner"),
+    Part("mkdocs", "the site"),
+    Part("playwright", "driving Chromium"),
+    Part("pymarkdown", "Markdown gate", version_args=("version",)),
+    Part("codespell", "spelling gate"),
+    Part("hadolint", "Dockerfile gate"),
+    Part("shellcheck", "shell gate"),
+    Part("ruff", "Python gate"),
+    Part("check-jsonschema", "workflow gate"),
+    Part("zizmor", "workflow gate"),
+    Part("linkchecker", "link gate"),
+    Part("pre-commit", "git hooks"),
+)
+PARTS = {p.name: p for p in PREREQUISITES + SYSTEM + PROJECT}
+
+
+class Missing(RuntimeError):
+    """A part the tests need is not where the project takes it from."""
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def locate(name: str) -> Path | None:
+    """The file that the project uses for `name`, or None: never a copy installed by hand elsewhere."""
+    part = PARTS.get(name)
+    if name == "chromium" and os.environ.get("CHROMIUM_PATH"):  # GitHub's runners bring Chrome
+        path = Path(os.environ["CHROMIUM_PATH"])
+        return path if _executable(path) else None
+    if part is None or not part.package:
+        folders = PROJECT_BIN
+    else:
+        folders = tuple(Path(d) for d in SYSTEM_DIRS)
+    return next((folder / name for folder in folders if _executable(folder / name)), None)
+
+
+def tool(name: str) -> str:
+    """Path of a tool the project runs; Missing (with the fix) when it is not where it belongs."""
+    found = locate(name)
+    if found:
+        return str(found)
+    part = PARTS.get(name)
+    if part is None:
+        raise Missing(f"{name}: not a declared part of the project (add it to course/doctor.py)")
+    if part.package:
+        raise Missing(f"{name} is missing ({part.used_for}): run `make test` as root, or {install_line([part])}")
+    raise Missing(f"{name} is missing from .venv/bin or node_modules/.bin ({part.used_for}): run `make deps`")
+
+
+def install_line(parts) -> str:
+    packages = sorted({p.package for p in parts})
+    return "sudo apt-get install --no-install-recommends " + " ".join(packages)
+
+
+def version(path: Path, part: Part) -> str:
+    try:
+        cp = subprocess.run([str(path), *part.version_args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"does not run: {exc}"
+    found = re.search(r"\d+(?:\.\d+)+[^\s,]*", cp.stdout + cp.stderr)
+    return found[0] if found else f"exit {cp.returncode}, no version printed"
+
+
+def missing_system() -> list[Part]:
+    return [p for p in SYSTEM if locate(p.name) is None]
+
+
+def _engine_state() -> tuple[str, str, str, bool]:
+    """(version, where, why, usable) of the Docker engine the tests will use."""
+    from course import engine
+
+    try:
+        eng = engine.get_engine()
+    except engine.EngineUnavailable as exc:
+        return "none", "-", str(exc).splitlines()[0], False
+    return eng.server_version, eng.client.path, eng.describe(), True
+
+
+def report() -> int:
+    """Print every part; 0 when all are there."""
+    rows, problems = [], 0
+    for group, parts in (("prerequisite", PREREQUISITES), ("system", SYSTEM), ("project", PROJECT)):
+        for part in parts:
+            path = locate(part.name)
+            if path is None:
+                problems += 1
+                rows.append((group, part.name, "MISSING", part.package or "make deps", part.used_for))
+            else:
+                rows.append((group, part.name, version(path, part), str(path), part.used_for))
+    engine_version, where, why, usable = _engine_state()
+    problems += not usable
+    rows.append(("engine", "docker", engine_version if usable else "MISSING", where, why))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    print("doctor: what the tests use (part, version, where it was found, what for)")
+    for row in rows:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
+    print(f"doctor: {'all parts found' if not problems else f'{problems} part(s) missing'}")
+    return 1 if problems else 0
+
+
+def setup() -> int:
+    """Install what is missing (root) or print the one message that says how (anyone else)."""
+    missing = missing_system()
+    engine_version, _, why, usable = _engine_state()
+    if not missing and usable:
+        return 0
+    if os.geteuid() != 0:
+        lines = ["make test cannot start: this machine lacks what the tests need."]
+        if missing:
+            lines.append("  missing: " + ", ".join(f"{p.name} ({p.used_for})" for p in missing))
+            lines.append(f"  fix:     {install_line(missing)}")
+        if not usable:
+            lines.append(f"  engine:  {why}")
+            lines.append(
+                "  fix:     start Docker Engine >= 28 with the containerd image store (Docker Desktop 4.34+), "
+                "or: sudo env PATH=/usr/sbin:/usr/bin:/sbin:/bin make engine"
+            )
+        lines.append("Then run make test again.")
+        print("\n".join(lines), file=sys.stderr)
+        return 1
+    if missing:
+        packages = sorted({p.package for p in missing})
+        print(f"setup: installing Debian packages {' '.join(packages)}", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        ):
+            cp = subprocess.run(command, env=env, capture_output=True, text=True)
+            if cp.returncode != 0:
+                tail = "\n".join((cp.stdout + cp.stderr).strip().splitlines()[-5:])
+                print(f"setup: `{shlex.join(command)}` failed (exit {cp.returncode}):\n{tail}", file=sys.stderr)
+                return 1
+    if not usable:
+        print(f"setup: {why}; starting the course engine", flush=True)
+        cp = subprocess.run([sys.executable, "-m", "course", "engine", "up"], cwd=ROOT)
+        if cp.returncode != 0:
+            print("setup: the course engine did not start (its log is named above)", file=sys.stderr)
+            return 1
+    return 0
+
+
+def port_is_free(host: str, port: int) -> int:
+    """0 when `make serve` can listen on host:port; else one line naming the fix."""
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            print(
+                f"make serve: {host}:{port} is taken ({exc.strerror}): stop the other server, "
+                f"or choose another port: make serve PORT={port + 1}",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
+
+
+def _cmd(args) -> int:
+    if args.port is not None:
+        return port_is_free(args.host, args.port)
+    if args.setup:
+        return setup()
+    return report()
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("doctor", help="show every part the tests use, its version and where it was found")
+    p.add_argument("--setup", action="store_true", help="install what is missing (root) or say how (others)")
+    p.add_argument("--port", type=int, help="only check that HOST:PORT is free for make serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=_cmd)

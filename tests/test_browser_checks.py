@@ -1,0 +1,97 @@
+"""The browser checks themselves: a request aborted because the page moved on is no fault of the
+site, while every other failed request, every 4xx/5xx and every console error still is."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from site_checks import browser as chromium
+
+ICON = b'<!doctype html><link rel="icon" href="data:,">'
+PAGES = {
+    "/slow": None,  # answers after two seconds
+    "/next.html": ICON + b"<title>next</title><p>next</p>",
+    "/leaves.html": ICON
+    + b"""<title>leaves</title>
+<script>fetch("/slow"); setTimeout(() => { location.href = "/next.html"; }, 300);</script>""",
+    "/missing.html": ICON + b"""<title>missing</title><img src="/no-such-image.png" alt="x">""",
+    "/cancels.html": ICON
+    + b"""<title>cancels</title><script>
+const c = new AbortController(); fetch("/slow", {signal: c.signal}).catch(() => {});
+setTimeout(() => c.abort(), 300);</script>""",
+    "/logs.html": ICON + b"""<title>logs</title><script>console.error("broken");</script>""",
+}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path not in PAGES:
+            self.send_error(404)
+            return
+        if self.path == "/slow":
+            time.sleep(2)
+        body = PAGES[self.path] or b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html" if self.path.endswith(".html") else "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def base():
+    with server() as url:
+        yield url
+
+
+def report_for(context, base: str, path: str, wait_for: str | None = None) -> chromium.PageReport:
+    page = context.new_page()
+    try:
+        report = chromium.watch(page, base)
+        page.goto(base + path, wait_until="load")
+        if wait_for:
+            page.wait_for_url(base + wait_for)
+        page.wait_for_timeout(800)
+        return report
+    finally:
+        page.close()
+
+
+def test_a_request_aborted_by_navigation_is_not_a_failure(context, base):
+    report = report_for(context, base, "/leaves.html", wait_for="/next.html")
+    assert report.aborted_by_navigation == [base + "/slow"], report
+    assert report.problems(0) == [], report.problems(0)
+
+
+def test_a_request_aborted_without_navigation_still_fails(context, base):
+    report = report_for(context, base, "/cancels.html")
+    assert any("/slow" in p and "ERR_ABORTED" in p for p in report.problems(0)), report
+
+
+def test_a_missing_file_still_fails(context, base):
+    assert any("no-such-image.png (HTTP 404)" in p for p in report_for(context, base, "/missing.html").problems(0))
+
+
+def test_a_console_error_still_fails(context, base):
+    assert "console error: broken" in report_for(context, base, "/logs.html").problems(0)
