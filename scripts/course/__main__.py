@@ -11,14 +11,27 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["vendor", "engine", "baseimages", "console", "examples", "delivery", "image", "bench", "lint", "doctor"]
+COMMANDS = [
+    "vendor",
+    "engine",
+    "baseimages",
+    "console",
+    "examples",
+    "delivery",
+    "image",
+    "bench",
+    "lint",
+    "doctor",
+    "cleancheck",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     argv = sys.argv[1:] if argv is None else argv
-    for name in [argv[0]] if argv and argv[0] in COMMANDS else COMMANDS:
+    asked = argv[0].replace("-", "") if argv else ""  # `clean-check` lives in cleancheck.py
+    for name in [asked] if asked in COMMANDS else COMMANDS:
         importlib.import_module(f"course.{name}").register(subparsers)
     args = parser.parse_args(argv)
     return args.func(args) or 0
