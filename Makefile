@@ -61,7 +61,7 @@ lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell,
 	$(PY) -m course lint
 
 test-fast: vendor ## Run the checks that need neither a browser nor Docker (about a minute)
-	$(PY) -m pytest -m "not browser and not docker" --durations=5
+	$(PY) -m pytest -m "not browser and not docker" -n auto --durations=5
 
 test-clean: ## Clone into a throwaway folder and run the README's commands there with system PATH only
 	python3 -m course clean-check
