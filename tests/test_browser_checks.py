@@ -95,3 +95,16 @@ def test_a_missing_file_still_fails(context, base):
 
 def test_a_console_error_still_fails(context, base):
     assert "console error: broken" in report_for(context, base, "/logs.html").problems(0)
+
+
+def test_a_chromium_that_does_not_start_gives_one_clear_line(tmp_path, monkeypatch):
+    from course import browser as course_browser
+
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(course_browser, "CHROMIUM", str(broken))
+    with pytest.raises(course_browser.BrowserMissing) as caught, course_browser.chromium():
+        pass
+    message = str(caught.value)
+    assert message.startswith(f"{broken} did not start (") and "\n" not in message, message

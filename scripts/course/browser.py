@@ -66,7 +66,13 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        except Exception as exc:  # Playwright's Error or TimeoutError: the reason is in the message
+            first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+            raise BrowserMissing(
+                f"{CHROMIUM} did not start ({first[:200]}): check `{CHROMIUM} --headless --dump-dom about:blank`"
+            ) from None
         try:
             yield browser
         finally:
