@@ -20,8 +20,16 @@ CONTRASTS_JS = """
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
   const bg = rgb(getComputedStyle(document.body).backgroundColor);
   const out = [];
-  for (const host of document.querySelectorAll("div.mermaid")) {
-    const svg = host.shadowRoot.querySelector("svg");
+  for (const host of document.querySelectorAll("div.diagram")) {
+    // The copy drawn for the page's palette; the other one is not displayed.
+    const shown = [...host.querySelectorAll("svg")].filter((s) => s.getBoundingClientRect().height > 0);
+    if (shown.length !== 1) { out.push({ text: `${shown.length} SVGs shown`, ratio: 0 }); continue; }
+    const svg = shown[0];
+    const palette = document.body.dataset.mdColorScheme === "slate" ? "-dark" : "-light";
+    if (!svg.id.endsWith(palette)) {
+      out.push({ text: `${svg.id} shown, not the ${palette} drawing`, ratio: 0 });
+      continue;
+    }
     // The innermost element holding the text carries its colour (tspan in SVG text).
     const holders = [...svg.querySelectorAll("text, tspan, .nodeLabel, .edgeLabel span, .label div")]
       .filter((el) => el.textContent.trim() && !el.querySelector("tspan, span, div"));

@@ -87,6 +87,14 @@ def gate_build(project: Path, where: str, request) -> tuple[bool, str]:
     return result.returncode != 0, result.log
 
 
+def gate_build_without_chromium(project: Path, where: str, request) -> tuple[bool, str]:
+    """A build that has to draw a diagram (empty cache) on a machine whose Chromium is missing."""
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("CHROMIUM_PATH", str(project / "no-such-chromium"))
+    monkeypatch.setenv("COURSE_DIAGRAMS_CACHE", str(project / "empty-diagram-cache"))
+    return gate_build(project, where, request)
+
+
 def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
     """Build the copy, serve it, open the planted page in Chromium (diagrams, console errors, axe)."""
     context = request.getfixturevalue("context")
@@ -187,19 +195,34 @@ DRILLS = [
         gate_links,
         ("how-to-use/", "no-such-section"),
     ),
+    # Diagrams are drawn by the build (scripts/course/diagrams.py): it names the page and line.
     Drill(
         "Mermaid syntax error",
-        lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B -->\n```"),
-        gate_browser,
-        ("Mermaid",),
-        marks=(pytest.mark.browser,),
+        lambda p: next_line(next_line(append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B -->\n```"))),
+        gate_build,
+        ("Mermaid syntax error",),
+        with_line=True,
+    ),
+    Drill(
+        "Mermaid diagram of an unknown type",
+        lambda p: append(p, PAGE, "```mermaid\nflowhcart LR\n  A --> B\n```"),
+        gate_build,
+        ("unknown diagram type",),
+        with_line=True,
     ),
     Drill(
         "Mermaid diagram without a text description",
         lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B\n```"),
-        gate_browser,
+        gate_build,
         ("accTitle", "accDescr"),
-        marks=(pytest.mark.browser,),
+        with_line=True,
+    ),
+    Drill(
+        "new diagram, but Chromium does not start",
+        lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  accTitle: A\n  accDescr: B\n  A --> B\n```"),
+        gate_build_without_chromium,
+        ("Chromium", "no-such-chromium"),
+        with_line=True,
     ),
     Drill(
         "image without alt text (Markdown)",

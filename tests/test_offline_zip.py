@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 FOLDER = "docker-basics-offline"
 PAGES = site_pages("mkdocs.offline.yml")
-MERMAID_SOURCE = re.compile(r'<pre\s[^>]*class="mermaid[" ]')
+DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time
 CODE_BLOCK = re.compile(r'<div class="[^"]*\bhighlight\b[^"]*"><pre')
 
 
@@ -93,7 +93,7 @@ def outside(requests: list[str], folder: Path) -> list[str]:
 
 
 def diagrams_in(folder: Path, dest: str) -> int:
-    return len(MERMAID_SOURCE.findall((folder / dest).read_text(encoding="utf-8")))
+    return len(DIAGRAM.findall((folder / dest).read_text(encoding="utf-8")))
 
 
 def test_every_page_opens_with_its_diagrams(unzipped, offline_context):

@@ -116,12 +116,12 @@ def test_every_page_has_an_edit_link(site):
     assert missing == []
 
 
-def test_mermaid_is_loaded_only_on_pages_with_diagrams(site):
+def test_no_page_loads_mermaid_js(site):
+    """Diagrams are SVG drawn at build time: no page needs mermaid.js, and the site does not ship it."""
     wrong = []
     for page in site_pages():
-        soup = BeautifulSoup((site.site_dir / page.dest).read_text(encoding="utf-8"), "html.parser")
-        has_diagram = bool(soup.select("pre.mermaid"))
-        loads_mermaid = any("mermaid.min.js" in s.get("src", "") for s in soup.find_all("script"))
-        if has_diagram != loads_mermaid:
-            wrong.append(f"{page.source}: diagrams={has_diagram}, loads mermaid.min.js={loads_mermaid}")
+        html = (site.site_dir / page.dest).read_text(encoding="utf-8")
+        if "mermaid.min.js" in html or BeautifulSoup(html, "html.parser").select("pre.mermaid"):
+            wrong.append(f"{page.source}: refers to mermaid.min.js or has a diagram left to the browser")
     assert wrong == []
+    assert not (site.site_dir / "assets" / "vendor" / "mermaid").exists(), "the site ships the vendored mermaid.js"

@@ -13,6 +13,7 @@ import sys
 
 COMMANDS = [
     "vendor",
+    "diagrams",
     "engine",
     "baseimages",
     "console",

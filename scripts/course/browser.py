@@ -39,15 +39,18 @@ INIT_SCRIPT = """
 })();
 """
 
-# Number of diagrams on the page, and how many of them are drawn (an SVG
-# without Mermaid's syntax-error text, in the host's shadow root).
+# Number of diagrams on the page, and how many of them are drawn: drawn at
+# build time (div.diagram, the current palette's SVG shown), or in the live
+# preview by mermaid.js (an SVG without Mermaid's syntax-error text, in the
+# host's shadow root).
 DIAGRAM_STATE_JS = """
 () => {
   const sources = document.querySelectorAll("pre.mermaid").length;
-  const hosts = [...document.querySelectorAll("div.mermaid")];
+  const hosts = [...document.querySelectorAll("div.diagram, div.mermaid")];
   const drawn = hosts.filter((host) => {
-    const svg = host.shadowRoot && host.shadowRoot.querySelector("svg");
-    return svg && !/syntax error/i.test(svg.textContent);
+    const svgs = [...(host.shadowRoot || host).querySelectorAll("svg")];
+    const shown = svgs.filter((svg) => svg.getBoundingClientRect().height > 0);
+    return shown.length === 1 && !/syntax error/i.test(shown[0].textContent);
   }).length;
   return { pending: sources, drawn: drawn };
 }

@@ -40,7 +40,7 @@ needs is in this folder: it works with no network. Search, diagrams and
 copying code work as on the web site.
 """
 
-MERMAID_SOURCE = re.compile(r'<pre\s[^>]*class="mermaid[" ]')
+DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time (scripts/course/diagrams.py)
 
 
 class BuildFailed(RuntimeError):
@@ -107,7 +107,7 @@ def print_pdf(site_dir: Path, output: Path, *, timeout: float = 60) -> dict:
     if not page_file.is_file():
         raise BuildFailed(f"{page_file} is missing: is print-site enabled in mkdocs.print.yml?")
     html = page_file.read_text(encoding="utf-8")
-    expected = len(MERMAID_SOURCE.findall(html))
+    expected = len(DIAGRAM.findall(html))
     # The print page addresses the site from the path of site_url (e.g.
     # /docker-basics/), as 404.html does: serve it under that path.
     match = re.search(r'"base": "(/[^"]*)"', html)

@@ -10,10 +10,16 @@ from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT  # noqa: F401  (
 from course.webserver import serve  # noqa: F401
 
 DIAGRAMS_JS = """
-() => [...document.querySelectorAll("div.mermaid")].map((host) => {
-  const svg = host.shadowRoot && host.shadowRoot.querySelector("svg");
+() => [...document.querySelectorAll("div.diagram, div.mermaid")].map((host) => {
+  // Drawn at build time: one SVG per palette, the page's palette shown. Drawn in the
+  // browser (live preview): Mermaid's SVG in the host's shadow root.
+  const svgs = [...(host.shadowRoot || host).querySelectorAll("svg")];
+  const shown = svgs.filter((svg) => svg.getBoundingClientRect().height > 0);
+  const svg = shown[0];
   return {
-    svg: Boolean(svg),
+    svg: shown.length === 1,
+    drawn: host.classList.contains("diagram") ? "build" : "browser",
+    id: svg ? svg.id : "",
     label: svg ? (svg.getAttribute("aria-roledescription") || "") : "",
     error: svg ? /syntax error/i.test(svg.textContent) : false,
     height: host.getBoundingClientRect().height,

@@ -41,7 +41,9 @@ def build(
 ) -> Build:
     """Run a strict build of `project`; never raises on a failed build."""
     site_dir = site_dir or project / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # mkdocs.yml names the diagram formatter course.diagrams.fence (scripts/), as make does.
+    python_path = os.pathsep.join(filter(None, [str(ROOT / "scripts"), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": python_path}
     if site_url:
         env["SITE_URL"] = site_url
     result = subprocess.run(

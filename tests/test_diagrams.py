@@ -1,0 +1,181 @@
+"""Diagrams drawn at build time (scripts/course/diagrams.py) and in the live preview.
+
+Built pages carry every ```mermaid fence as two inline SVGs (light, dark) with a
+text alternative; the cache never serves a drawing of other source; the palette
+toggle switches the drawing shown; and `mkdocs serve` with mermaid.js drawing in
+the browser draws the same diagrams without an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from course import diagrams
+from site_checks import browser as chromium
+from site_checks.building import ROOT, site_pages
+from test_serve import free_port, get
+
+PAGES = site_pages()
+CONFIG = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def built_pages_with_diagrams():
+    """(page, its diagrams in docs/) for every built page that has a diagram."""
+    found = {}
+    for diagram in diagrams.find_diagrams(ROOT / "docs"):
+        found.setdefault(diagram.page, []).append(diagram)
+    return [(page, found[page.source]) for page in PAGES if page.source in found]
+
+
+# --------------------------------------------------------------------------- finding fences, the cache
+def test_fences_are_found_with_their_line_and_not_inside_other_fences():
+    text = (
+        "# Page\n\n````text\n```mermaid\nflowchart LR\n```\n````\n\n"
+        '=== "Tab"\n\n    ```mermaid\n    flowchart LR\n        a --> b\n    ```\n'
+    )
+    found = diagrams.find_in_text(text, "docs/x.md")
+    assert [(d.page, d.line, d.source) for d in found] == [("docs/x.md", 11, "flowchart LR\n    a --> b")]
+
+
+def test_every_palette_drawn_is_one_of_mkdocs_yml():
+    configured = {(p["scheme"], p["primary"], p["accent"]) for p in CONFIG["theme"]["palette"] if "scheme" in p}
+    drawn = {
+        tuple(a[k] for k in ("data-md-color-scheme", "data-md-color-primary", "data-md-color-accent"))
+        for a in diagrams.PALETTES.values()
+    }
+    assert drawn == configured
+
+
+def test_the_cache_never_serves_a_drawing_of_other_source(tmp_path, monkeypatch):
+    monkeypatch.setattr(diagrams, "CACHE_DIR", tmp_path)
+    one, other = "flowchart LR\n  a --> b", "flowchart LR\n  a --> c"
+    assert diagrams.key(one) != diagrams.key(other)
+    assert diagrams.key(one) == diagrams.key("  flowchart LR\n    a --> b  \n")  # indentation is not the source
+    diagrams.store(one, {"light": "<svg>one</svg>", "dark": "<svg>one</svg>"})
+    assert diagrams.cached(one)["light"] == "<svg>one</svg>"
+    assert diagrams.cached(other) is None
+    # A file under the right name whose content was drawn from other source (or another theme).
+    entry = tmp_path / f"{diagrams.key(other)}.json"
+    entry.write_text(json.dumps({**json.loads((tmp_path / f"{diagrams.key(one)}.json").read_text()), "source": one}))
+    assert diagrams.cached(other) is None
+    entry.write_text(json.dumps({"source": other, "theme": "another theme", "light": "x", "dark": "x"}))
+    assert diagrams.cached(other) is None
+
+
+# --------------------------------------------------------------------------- the built site
+def test_every_diagram_is_inline_svg_for_both_palettes_with_a_text_alternative(site):
+    problems = []
+    for page, fences in built_pages_with_diagrams():
+        soup = BeautifulSoup((site.site_dir / page.dest).read_text(encoding="utf-8"), "html.parser")
+        hosts = soup.select("div.diagram")
+        if len(hosts) != len(fences):
+            problems.append(f"{page.source}: {len(fences)} ```mermaid fences, {len(hosts)} diagrams drawn")
+        ids = Counter(tag["id"] for tag in soup.select("[id]"))
+        problems += [f"{page.source}: id {i!r} used {n} times" for i, n in ids.items() if n > 1]
+        for n, host in enumerate(hosts, 1):
+            for palette in diagrams.PALETTES:
+                svg = host.select_one(f":scope > div.diagram__{palette} > svg")
+                if svg is None:
+                    problems.append(f"{page.source}: diagram {n} has no {palette} drawing")
+                    continue
+                title = soup.find(id=svg.get("aria-labelledby", "-"))
+                desc = soup.find(id=svg.get("aria-describedby", "-"))
+                if svg.get("role") != "img" or not title or title.name != "title" or not desc or desc.name != "desc":
+                    problems.append(f"{page.source}: diagram {n} ({palette}) lacks role=img, <title> or <desc>")
+                if "var(--" in str(svg):
+                    problems.append(f"{page.source}: diagram {n} ({palette}) depends on a CSS variable of the page")
+    assert problems == []
+
+
+def test_a_diagram_added_to_a_page_is_drawn_by_the_next_build(tmp_path, monkeypatch):
+    """A new fence needs nothing but the build: the formatter fills the cache (here an empty one)."""
+    from site_checks.building import build, copy_project
+
+    project = copy_project(tmp_path / "project")
+    page = project / "docs" / "how-to-use.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + "\n```mermaid\nflowchart LR\n    accTitle: New\n    accDescr: A new diagram.\n    new --> drawn\n```\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COURSE_DIAGRAMS_CACHE", str(tmp_path / "cache"))
+    result = build(project)
+    assert result.returncode == 0, result.log
+    html = (project / "site" / "how-to-use" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert [t.get_text() for t in soup.select("div.diagram svg > title")] == ["New", "New"]
+    assert len(list((tmp_path / "cache").glob("*.json"))) == len(
+        {d.source for d in diagrams.find_diagrams(project / "docs")}
+    )
+
+
+# --------------------------------------------------------------------------- in Chromium
+def test_the_palette_toggle_switches_the_drawing_at_once(served_site, context):
+    site, base = served_site
+    page_info, _ = built_pages_with_diagrams()[0]
+    page = context.new_page()
+    page.goto(base + page_info.url, wait_until="load")
+    shown_ids = """() => [...document.querySelectorAll("div.diagram svg")]
+        .filter((s) => s.getBoundingClientRect().height > 0).map((s) => s.id)"""
+    schemes = []
+    page.evaluate("window.__noReload = true")
+    for _ in range(3):  # automatic -> light -> dark (Material's toggle order in mkdocs.yml)
+        scheme = page.evaluate("document.body.dataset.mdColorScheme")
+        shown = page.evaluate(shown_ids)
+        want = "-dark" if scheme == "slate" else "-light"
+        assert shown and all(i.endswith(want) for i in shown), f"{page_info.source}: palette {scheme}, shown {shown}"
+        schemes.append(scheme)
+        page.click("form[data-md-component=palette] label:not([hidden])")
+    assert {"default", "slate"} <= set(schemes)
+    assert page.evaluate("window.__noReload === true"), "toggling the palette reloaded the page"
+
+
+@pytest.mark.browser
+def test_the_live_preview_draws_every_diagram_in_the_browser(browser):
+    """Live-preview mode: `mkdocs serve`, every diagram left to mkdocs-mermaid2-plugin and mermaid.js."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "COURSE_DIAGRAMS": "browser",
+            "SITE_URL": base,
+            "NO_MKDOCS_2_WARNING": "1",
+            "PYTHONPATH": str(ROOT / "scripts"),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(chromium.INIT_SCRIPT)
+    problems, drawn = [], 0
+    try:
+        try:
+            get(base, timeout=120)
+        except OSError:
+            if server.poll() is None:
+                os.killpg(server.pid, 15)
+            pytest.fail(f"mkdocs serve did not answer:\n{server.communicate(timeout=30)[0].decode()[-3000:]}")
+        for page, fences in built_pages_with_diagrams():
+            report = chromium.visit(context, base + page.url, base, len(fences))
+            problems += [f"{page.source}: {p}" for p in report.problems(len(fences))]
+            problems += [f"{page.source}: drawn at build time" for d in report.diagrams if d["drawn"] != "browser"]
+            drawn += sum(d["svg"] for d in report.diagrams)
+    finally:
+        context.close()
+        if server.poll() is None:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+    assert problems == []
+    assert drawn == sum(len(f) for _, f in built_pages_with_diagrams())
