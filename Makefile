@@ -15,7 +15,7 @@ STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help serve build build-offline test test-fast test-clean doctor system engine lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ engine: ## Start the course's Docker engine (Engine 28 from Debian's packages, r
 serve: vendor ## Serve the site with live reload at http://127.0.0.1:8000
 	@$(PY) -m course doctor --port $(PORT) --host $(HOST)
 	SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
+
+diagrams: vendor ## Draw every Mermaid diagram as SVG into the cache (make build does it when needed)
+	$(PY) -m course diagrams
 
 build: vendor ## Build site/ strictly (any warning fails)
 	$(PY) -m mkdocs build --strict
