@@ -34,6 +34,7 @@ keyed by name and version.  Learner-facing Dockerfiles are never changed.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
@@ -728,27 +729,31 @@ def ensure(
     wanted.sort(key=lambda i: RECIPES.index(i) if i in RECIPES else len(RECIPES))
     result: dict[str, str] = {}
     pull_works: bool | None = None
-    for image in wanted:
-        start = time.monotonic()
-        present = engine.image_exists(image)
-        if present and not (refresh and _is_standin(engine, image)):
-            how = "stand-in from cache" if _is_standin(engine, image) else "present"
-        else:
-            if not present and pull_works is not False and engine.pull(image, timeout=pull_timeout):
-                how = "pulled"
-                pull_works = True
-            elif image in BUILDERS:
-                pull_works = False
-                log(f"{image}: building stand-in …")
-                BUILDERS[image](engine, image, log, refresh)
-                how = "STAND-IN built from Debian packages (Docker Hub unreachable)"
+    # One run at a time per machine: two builds of one tag at once fail on the containerd image store.
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / "ensure.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for image in wanted:
+            start = time.monotonic()
+            present = engine.image_exists(image)
+            if present and not (refresh and _is_standin(engine, image)):
+                how = "stand-in from cache" if _is_standin(engine, image) else "present"
             else:
-                how = (
-                    f"MISSING: not present, `docker pull` failed, and there is no stand-in "
-                    f"recipe for it (recipes: {', '.join(RECIPES)})"
-                )
-        result[image] = how
-        log(f"{image}: {how} ({time.monotonic() - start:.1f}s)")
+                if not present and pull_works is not False and engine.pull(image, timeout=pull_timeout):
+                    how = "pulled"
+                    pull_works = True
+                elif image in BUILDERS:
+                    pull_works = False
+                    log(f"{image}: building stand-in …")
+                    BUILDERS[image](engine, image, log, refresh)
+                    how = "STAND-IN built from Debian packages (Docker Hub unreachable)"
+                else:
+                    how = (
+                        f"MISSING: not present, `docker pull` failed, and there is no stand-in "
+                        f"recipe for it (recipes: {', '.join(RECIPES)})"
+                    )
+            result[image] = how
+            log(f"{image}: {how} ({time.monotonic() - start:.1f}s)")
     return result
 
 

@@ -424,7 +424,6 @@ def shell_env(engine) -> dict:
     env["PATH"] = f"{engine.wrapper_dir()}:{env.get('PATH', '')}"
     env.update(
         {
-            "DOCKER_BUILDKIT": "1",
             "BUILDKIT_PROGRESS": "plain",
             "DOCKER_CLI_HINTS": "false",
             "NO_COLOR": "1",

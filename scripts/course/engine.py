@@ -5,14 +5,15 @@ base-image stand-ins.  Everything the tests create carries the label
 ``org.docker-basics.test=1`` (and ``org.docker-basics.session=<id>`` for the
 run that created it) so it can be removed afterwards, also after a failure.
 
-Client choice: builds must use BuildKit, as learners' do.  We prefer a
-``docker`` whose ``docker buildx version`` works (GitHub runners, Docker
-Desktop); otherwise Debian's 20.10 CLI (``/usr/bin/docker``) with
-``DOCKER_BUILDKIT=1``, whose ``docker build`` has BuildKit built in.  A modern
-CLI without the buildx plugin cannot build with BuildKit, so it is skipped.
+The engine: Docker Engine >= 28 with the containerd image store, as a learner
+installs it today.  DOCKER_HOST or the default socket when that engine is
+current (Docker Desktop, GitHub runners); else the course's own engine
+(course.provision_engine, `python -m course engine up`).  The client: a CLI
+>= 28 with buildx >= 0.29 and compose v2.  Every command, test and console
+block gets the chosen engine through DOCKER_HOST.
 
-Subcommand: ``python -m course engine`` prints the engine and client;
-``--clean`` removes everything labelled by any test run.
+Subcommand: ``python -m course engine [up|down|status]``; ``--clean`` removes
+everything labelled by any test run.
 """
 
 from __future__ import annotations
@@ -38,10 +39,17 @@ SESSION_LABEL_KEY = "org.docker-basics.session"
 SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
 
+MIN_ENGINE = 28
+MIN_BUILDX = (0, 29)
+MIN_COMPOSE = 2
+SNAPSHOTTER = "io.containerd.snapshotter.v1"  # driver-type of the containerd image store
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+UP_HINT = "start the course's engine with `sudo env PYTHONPATH=scripts python3 -m course engine up` (or `make engine`)"
+
 NO_ENGINE_MESSAGE = (
-    "No Docker engine answers: start dockerd (e.g. `dockerd >/tmp/dockerd.log 2>&1 &` "
-    "as root, or `sudo systemctl start docker`) and check `docker info`; "
-    "in CI, .ci/run installs docker.io and starts it."
+    "No Docker engine answers: "
+    + UP_HINT
+    + ", or start Docker Desktop 4.x / Docker Engine 28+ with the containerd image store."
 )
 
 
@@ -69,19 +77,6 @@ class EngineUnavailable(RuntimeError):
     pass
 
 
-def _candidate_clients() -> list[str]:
-    seen: list[str] = []
-    for path in (
-        os.environ.get("DOCKER_BASICS_CLIENT"),
-        shutil.which("docker"),
-        "/usr/local/bin/docker",
-        "/usr/bin/docker",
-    ):
-        if path and os.path.exists(path) and os.path.realpath(path) not in [os.path.realpath(s) for s in seen]:
-            seen.append(path)
-    return seen
-
-
 def _quiet(cmd: Sequence[str], env: dict | None = None, timeout: float = 20) -> subprocess.CompletedProcess | None:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -89,42 +84,76 @@ def _quiet(cmd: Sequence[str], env: dict | None = None, timeout: float = 20) -> 
         return None
 
 
-def _major(version: str) -> int:
-    m = re.match(r"(\d+)", version or "")
-    return int(m.group(1)) if m else 0
+def _version(text: str) -> tuple[int, ...]:
+    """(28, 5, 2) from "28.5.2+dfsg4", "v2.40.3" or "0.29.1+ds1"; () when there is none."""
+    m = re.search(r"(\d+(?:\.\d+)*)", text or "")
+    return tuple(int(x) for x in m.group(1).split(".")) if m else ()
 
 
 @dataclasses.dataclass
 class Client:
+    """A docker CLI with the buildx and compose plugins, and the environment it needs."""
+
     path: str
-    buildx: bool  # True: `docker buildx` works; False: classic `docker build` with DOCKER_BUILDKIT=1
     version: str
+    buildx: str
+    compose: str
+    origin: str  # where it was found
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def describe(self) -> str:
-        how = "buildx" if self.buildx else "DOCKER_BUILDKIT=1 (BuildKit built into the 20.10 CLI)"
-        return f"{self.path} (client {self.version}, builds with {how})"
+        return f"{self.path} (CLI {self.version}, buildx {self.buildx}, compose {self.compose}; {self.origin})"
+
+
+def _probe_client(path: str, env: dict[str, str], origin: str) -> tuple[Client | None, str]:
+    """The client when it is current enough, else (None, why not)."""
+    full_env = {**os.environ, **env}
+    cp = _quiet([path, "--version"], env=full_env)
+    if cp is None or cp.returncode != 0:
+        return None, f"{path} does not run"
+    version = re.search(r"version (\S+?),", cp.stdout)
+    version = version.group(1) if version else cp.stdout.strip()
+    if _version(version)[:1] < (MIN_ENGINE,):
+        return None, f"{path} is CLI {version} (< {MIN_ENGINE})"
+    bx = _quiet([path, "buildx", "version"], env=full_env)
+    buildx = bx.stdout.split()[1] if bx and bx.returncode == 0 and len(bx.stdout.split()) > 1 else ""
+    if _version(buildx)[:2] < MIN_BUILDX:
+        return None, f"{path} has no buildx >= {'.'.join(map(str, MIN_BUILDX))} ({buildx or 'none'})"
+    co = _quiet([path, "compose", "version", "--short"], env=full_env)
+    compose = co.stdout.strip() if co and co.returncode == 0 else ""
+    if _version(compose)[:1] < (MIN_COMPOSE,):
+        return None, f"{path} has no compose v2 plugin ({compose or 'none'})"
+    return Client(path, version, buildx, compose, origin, env), ""
 
 
 def choose_client() -> Client:
-    """Pick a docker CLI whose `docker build` uses BuildKit."""
-    fallback: Client | None = None
-    tried = []
-    for path in _candidate_clients():
-        ver = _quiet([path, "version", "--format", "{{.Client.Version}}"])
-        version = (ver.stdout.strip() if ver else "") or "?"
-        bx = _quiet([path, "buildx", "version"])
-        if bx is not None and bx.returncode == 0:
-            return Client(path, True, version)
-        # A CLI without buildx: only one that still has BuildKit built in (< 23) can build.
-        if 0 < _major(version) < 23 and fallback is None:
-            fallback = Client(path, False, version)
-        tried.append(f"{path} ({version})")
-    if fallback:
-        return fallback
+    """A docker CLI >= 28 with buildx >= 0.29 and compose v2.
+
+    The machine's own first (Docker Desktop, GitHub runners), then the course engine root's
+    (Debian forky's docker-cli with its plugins, see course.provision_engine).
+    """
+    from course import provision_engine
+
+    candidates: list[tuple[str, dict, str]] = []
+    if os.environ.get("DOCKER_BASICS_CLIENT"):
+        candidates.append((os.environ["DOCKER_BASICS_CLIENT"], {}, "DOCKER_BASICS_CLIENT"))
+    for path in (shutil.which("docker"), "/usr/local/bin/docker", "/usr/bin/docker"):
+        if path and os.path.exists(path):
+            candidates.append((path, {}, "on this machine"))
+    forky = provision_engine.client_paths()
+    if forky:
+        candidates.append((str(forky["docker"]), provision_engine.client_env(), "the course engine's root"))
+    tried, seen = [], set()
+    for path, env, origin in candidates:
+        if os.path.realpath(path) in seen:
+            continue
+        seen.add(os.path.realpath(path))
+        client, why = _probe_client(path, env, origin)
+        if client:
+            return client
+        tried.append(why)
     raise EngineUnavailable(
-        "No docker CLI that builds with BuildKit: tried "
-        + ", ".join(tried or ["none found"])
-        + ". Install the buildx plugin or Debian's docker.io (its 20.10 CLI has BuildKit built in)."
+        f"No docker CLI >= {MIN_ENGINE} with buildx and compose v2 ({'; '.join(tried) or 'none found'}): " + UP_HINT
     )
 
 
@@ -218,11 +247,13 @@ class BuildResult:
 class Engine:
     """A docker client talking to an engine that answers."""
 
-    def __init__(self, client: Client, server_version: str):
+    def __init__(self, client: Client, server: Server):
         self.client = client
-        self.server_version = server_version
-        self.env = dict(os.environ)
-        self.env["DOCKER_BUILDKIT"] = "1"
+        self.server = server
+        self.server_version = server.version
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_BUILDKIT", "DOCKER_CONTEXT")}
+        self.env.update(client.env)
+        self.env["DOCKER_HOST"] = server.host
         self.env["DOCKER_CLI_HINTS"] = "false"
         self._wrapper_dir: Path | None = None
 
@@ -232,7 +263,7 @@ class Engine:
         return [self.client.path]
 
     def describe(self) -> str:
-        return f"engine {self.server_version}; client {self.client.describe()}"
+        return f"engine {self.server.describe()}; client {self.client.describe()}"
 
     def run_cmd(
         self, *args: str, timeout: float = 120, check: bool = True, input: str | None = None
@@ -253,7 +284,7 @@ class Engine:
         return self.run_cmd(*args, timeout=timeout).stdout.strip()
 
     def wrapper_dir(self) -> Path:
-        """A directory holding a `docker` script that runs the chosen client with BuildKit.
+        """A directory holding a `docker` script that runs the chosen client against the chosen engine.
 
         Put it first on PATH so shell commands (console blocks) use the same client.
         """
@@ -264,7 +295,9 @@ class Engine:
             d = Path(tempfile.mkdtemp(prefix="docker-basics-bin-"))
             atexit.register(shutil.rmtree, d, True)
             script = d / "docker"
-            script.write_text(f'#!/bin/sh\nDOCKER_BUILDKIT=1 exec {self.client.path} "$@"\n')
+            exports = {"DOCKER_HOST": self.server.host, **self.client.env}
+            lines = "".join(f"export {k}='{v}'\n" for k, v in exports.items())
+            script.write_text(f'#!/bin/sh\n{lines}exec {self.client.path} "$@"\n')
             script.chmod(0o755)
             self._wrapper_dir = d
         return self._wrapper_dir
@@ -307,14 +340,13 @@ class Engine:
         timeout: float = 900,
         check: bool = True,
     ) -> BuildResult:
-        """Build with BuildKit (`--progress=plain`) and return the log and the steps.
+        """`docker build --progress=plain` (BuildKit, through buildx); returns the log and the steps.
 
         `secrets` maps BuildKit secret ids to files (`--secret id=ID,src=FILE`).
         With check=True a failed build raises DockerError (the log tail in its message).
         """
+        # `docker build` is buildx's build, as a learner types it.
         args = ["build", "--progress=plain", "-t", tag]
-        if self.client.buildx:
-            args = ["buildx", "build", "--load", "--progress=plain", "-t", tag]
         if target:
             args += ["--target", target]
         if dockerfile:
@@ -574,21 +606,116 @@ class Container:
         self.engine.run_cmd("rm", "-f", "-v", self.id, check=False, timeout=60)
 
 
+@dataclasses.dataclass
+class Server:
+    """An engine that answered: where, what, and why it was chosen."""
+
+    host: str
+    version: str
+    api: str
+    driver: str
+    snapshotter: str
+    origin: str
+
+    @property
+    def current(self) -> bool:
+        return _version(self.version)[:1] >= (MIN_ENGINE,) and self.snapshotter == SNAPSHOTTER
+
+    def describe(self) -> str:
+        store = f"{self.driver}, {self.snapshotter or 'graph driver'}"
+        return f"{self.version} (API {self.api}, {store}) at {self.host}: {self.origin}"
+
+
+def _probe_server(client: Client, host: str, origin: str) -> Server | None:
+    env = {**os.environ, **client.env, "DOCKER_HOST": host}
+    env.pop("DOCKER_CONTEXT", None)
+    fmt = "{{json .Server}}"
+    cp = _quiet([client.path, "version", "--format", fmt], env=env, timeout=20)
+    if cp is None or cp.returncode != 0 or not cp.stdout.strip().startswith("{"):
+        return None
+    server = json.loads(cp.stdout)
+    info = _quiet([client.path, "info", "--format", "{{json .}}"], env=env, timeout=30)
+    info = json.loads(info.stdout) if info and info.returncode == 0 else {}
+    status = dict((k, v) for k, v in (info.get("DriverStatus") or []))
+    return Server(
+        host,
+        server.get("Version", "?"),
+        server.get("ApiVersion", "?"),
+        info.get("Driver", "?"),
+        status.get("driver-type", ""),
+        origin,
+    )
+
+
+def _candidate_hosts() -> list[tuple[str, str]]:
+    from course import provision_engine
+
+    hosts = []
+    if os.environ.get("DOCKER_HOST"):
+        hosts.append((os.environ["DOCKER_HOST"], "DOCKER_HOST"))
+    elif os.path.exists(DEFAULT_HOST[len("unix://") :]):
+        hosts.append((DEFAULT_HOST, "the default socket"))
+    if provision_engine.SOCKET.exists() and provision_engine.DOCKER_HOST not in [h for h, _ in hosts]:
+        root, log = provision_engine.ROOT_DIR, provision_engine.LOG
+        origin = f"the course's engine (Debian {provision_engine.SUITE} root {root}, log {log})"
+        hosts.append((provision_engine.DOCKER_HOST, origin))
+    return hosts
+
+
 _ENGINE: Engine | None = None
 
 
 def get_engine() -> Engine:
-    """The engine that answers (cached). EngineUnavailable with a clear message otherwise."""
+    """The engine the course uses (cached); EngineUnavailable with a one-line reason otherwise.
+
+    DOCKER_HOST or the default socket when it is Engine >= 28 with the containerd image store
+    (Docker Desktop, GitHub runners); else the course's own engine (`python -m course engine up`).
+    """
     global _ENGINE
     if _ENGINE is not None:
         return _ENGINE
     client = choose_client()
-    cp = _quiet([client.path, "version", "--format", "{{.Server.Version}}"], timeout=20)
-    if cp is None or cp.returncode != 0 or not cp.stdout.strip():
-        detail = (cp.stderr.strip() if cp else "timed out") or "no answer"
-        raise EngineUnavailable(f"{NO_ENGINE_MESSAGE}\n({client.path}: {detail})")
-    _ENGINE = Engine(client, cp.stdout.strip())
-    return _ENGINE
+    too_old = []
+    for host, origin in _candidate_hosts():
+        server = _probe_server(client, host, origin)
+        if server and server.current:
+            _ENGINE = Engine(client, server)
+            return _ENGINE
+        if server:
+            too_old.append(server)
+    if too_old:
+        old = too_old[0]
+        why = (
+            f"older than {MIN_ENGINE}"
+            if _version(old.version)[:1] < (MIN_ENGINE,)
+            else "not using the containerd image store"
+        )
+        raise EngineUnavailable(f"Docker Engine {old.version} at {old.host} ({old.origin}) is {why}: {UP_HINT}.")
+    raise EngineUnavailable(NO_ENGINE_MESSAGE)
+
+
+def describe_choice() -> list[tuple[str, str, str]]:
+    """(part, version, where found and why) for the engine and client the course uses, for `make doctor`.
+
+    Raises EngineUnavailable (one-line reason) when there is none.
+    """
+    eng = get_engine()
+    s, c = eng.server, eng.client
+    return [
+        (
+            "Docker Engine",
+            f"{s.version} (API {s.api})",
+            f"{s.host}: {s.origin}; chosen as the first engine >= {MIN_ENGINE} with the containerd image store",
+        ),
+        (
+            "image store",
+            f"{s.driver} ({s.snapshotter})",
+            "containerd image store" if s.snapshotter == SNAPSHOTTER else "graph driver",
+        ),
+        ("docker CLI", c.version, f"{c.path} ({c.origin})"),
+        ("docker buildx", c.buildx, f"plugin of {c.path}"),
+        ("docker compose", c.compose, f"plugin of {c.path}"),
+    ]
 
 
 def short_size(n: int) -> str:
@@ -599,21 +726,46 @@ def short_size(n: int) -> str:
     return str(n)
 
 
-def _cmd_engine(args) -> int:
+def _status() -> int:
+    from course import provision_engine
+
     try:
-        eng = get_engine()
+        rows = describe_choice()
     except EngineUnavailable as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"Docker: {eng.describe()}")
-    if args.clean:
-        removed = eng.remove_labelled(TEST_LABEL)
-        print(f"removed {len(removed)} labelled object(s)" + "".join(f"\n  {r}" for r in removed))
+        print(f"engine down: {exc}", file=sys.stderr)
+        return 1
+    width = max(len(r[0]) for r in rows)
+    for part, version, where in rows:
+        print(f"{part:<{width}}  {version:<28}  {where}")
+    if get_engine().server.host == provision_engine.DOCKER_HOST:
+        info = provision_engine.root_info() or {}
+        print(f"{'built':<{width}}  {info.get('built', '?'):<28}  Debian {info.get('suite')} from {info.get('mirror')}")
+        print(f"{'log':<{width}}  {'':<28}  {provision_engine.LOG}")
     return 0
 
 
+def _cmd_engine(args) -> int:
+    from course import provision_engine
+
+    if args.action == "up":
+        return provision_engine.up()
+    if args.action == "down":
+        return provision_engine.down()
+    if args.clean:
+        try:
+            eng = get_engine()
+        except EngineUnavailable as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        removed = eng.remove_labelled(TEST_LABEL)
+        print(f"removed {len(removed)} labelled object(s)" + "".join(f"\n  {r}" for r in removed))
+        return 0
+    return _status()
+
+
 def register(subparsers) -> None:
-    p = subparsers.add_parser("engine", help="show which Docker engine and client are used")
+    p = subparsers.add_parser("engine", help="the Docker engine the course uses: up, down, status (default)")
+    p.add_argument("action", nargs="?", choices=["up", "down", "status"], default="status")
     p.add_argument("--clean", action="store_true", help=f"remove all containers/images/networks labelled {TEST_LABEL}")
     p.set_defaults(func=_cmd_engine)
 

@@ -1,0 +1,325 @@
+"""Provision the course's own Docker engine: Engine 28 with the containerd image store.
+
+This is machine set-up, not teaching.  With Docker Desktop, or any Docker
+Engine 28+ that uses the containerd image store, skip this module: the
+course uses the engine that already answers (see course.engine).
+
+Where the machine's own engine is older (Debian 12 ships 20.10), the course
+builds one from Debian "forky" packages, pinned in PINS:
+
+* ``debootstrap`` a minimal forky root once, install the pinned docker.io,
+  docker-cli, docker-buildx, docker-compose and containerd into it, and cache
+  it under ~/.cache/docker-basics/engine/root (reused while PINS match);
+* run that root's dockerd inside a private mount namespace (``unshare -m``),
+  chrooted into the root, with ``{"features": {"containerd-snapshotter": true}}``;
+  its socket is SOCKET, its log LOG, its images persist in DATA.
+
+Because the mounts live in a namespace of their own, stopping dockerd
+(``python -m course engine down``) leaves nothing mounted on the host.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from course.baseimages import DEBIAN_MIRROR
+
+SUITE = "forky"
+# Debian 12's debootstrap has no forky script; sid's bootstraps forky fine.
+DEBOOTSTRAP_SCRIPT = "/usr/share/debootstrap/scripts/sid"
+# Exact Debian versions. When one leaves the mirror, `engine up` names it: update it here.
+PINS = {
+    "docker.io": "28.5.2+dfsg4-5",
+    "docker-cli": "28.5.2+dfsg4-5",
+    "docker-buildx": "0.29.1+ds1-4",
+    "docker-compose": "2.40.3-3",
+    "containerd": "2.1.9+ds1-5",
+}
+UNPINNED = ["iptables", "ca-certificates"]
+# forky's Release file is past its Valid-Until on the mirror.
+APT_OPTIONS = ["-o", "Acquire::Check-Valid-Until=false"]
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docker-basics" / "engine"
+ROOT_DIR = CACHE / "root"
+STAMP = ROOT_DIR / "docker-basics-engine.json"
+DATA = CACHE / "data"  # bound at ROOT/var/lib/docker: images survive `down` and a rebuilt root
+LOG = CACHE / "dockerd.log"
+CLIENT_CONFIG = CACHE / "client"  # DOCKER_CONFIG for the root's CLI: finds its buildx and compose plugins
+RUN = Path("/run/docker-basics")
+SOCKET = RUN / "docker.sock"
+PIDFILE = RUN / "dockerd.pid"
+DOCKER_HOST = f"unix://{SOCKET}"
+DAEMON_JSON = {"features": {"containerd-snapshotter": True}}
+UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
+
+
+class ProvisionError(RuntimeError):
+    pass
+
+
+# ---- the root -----------------------------------------------------------------
+
+
+def root_info() -> dict | None:
+    """What the cached root holds (pins, build date), or None when there is none."""
+    try:
+        return json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def client_paths() -> dict[str, Path] | None:
+    """The root's docker CLI and its plugins, when the root is built."""
+    if root_info() is None:
+        return None
+    plugins = ROOT_DIR / "usr/libexec/docker/cli-plugins"
+    return {"docker": ROOT_DIR / "usr/bin/docker", "plugins": plugins}
+
+
+def client_env() -> dict[str, str]:
+    """Environment that lets the root's CLI find its plugins (its own DOCKER_CONFIG)."""
+    CLIENT_CONFIG.mkdir(parents=True, exist_ok=True)
+    config = CLIENT_CONFIG / "config.json"
+    want = {"cliPluginsExtraDirs": [str(ROOT_DIR / "usr/libexec/docker/cli-plugins")]}
+    if not config.is_file() or json.loads(config.read_text() or "{}") != want:
+        config.write_text(json.dumps(want, indent=2) + "\n")
+    return {"DOCKER_CONFIG": str(CLIENT_CONFIG)}
+
+
+def _run(cmd: list[str], what: str, timeout: float = 900) -> str:
+    cp = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    if cp.returncode != 0:
+        tail = "\n".join(cp.stdout.rstrip().splitlines()[-15:])
+        raise ProvisionError(f"{what} failed (exit {cp.returncode}):\n{tail}")
+    return cp.stdout
+
+
+def _in_root(root: Path, shell: str, what: str) -> str:
+    """Run `shell` chrooted in `root` with /proc, /sys and /dev mounted, in a private mount namespace."""
+    script = f"""set -e
+mount -t proc proc '{root}/proc'
+mount --rbind /sys '{root}/sys'
+mount --rbind /dev '{root}/dev'
+exec chroot '{root}' /bin/sh -c "$1"
+"""
+    return _run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", shell], what)
+
+
+def build_root(log=print) -> bool:
+    """Build the forky root unless the cached one has PINS. Returns True when it built one."""
+    info = root_info()
+    if info and info.get("pins") == PINS:
+        return False
+    for tool in ("debootstrap", "unshare", "chroot"):
+        if shutil.which(tool) is None:
+            raise ProvisionError(f"{tool} is missing: apt-get install debootstrap util-linux coreutils")
+    work = CACHE / "root.new"
+    shutil.rmtree(work, ignore_errors=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    log(f"debootstrap {SUITE} into {work} from {DEBIAN_MIRROR} ...")
+    _run(
+        ["debootstrap", "--variant=minbase", SUITE, str(work), DEBIAN_MIRROR, DEBOOTSTRAP_SCRIPT],
+        f"debootstrap {SUITE}",
+        timeout=1800,
+    )
+    apt = "apt-get " + " ".join(APT_OPTIONS)
+    _in_root(work, f"{apt} update -q", f"apt-get update in the {SUITE} root")
+    # Say which pinned version is gone before apt fails with a page of text.
+    available = _in_root(work, "apt-cache madison " + " ".join(PINS), "apt-cache madison")
+    for package, version in PINS.items():
+        if not any(
+            line.split("|")[0].strip() == package and line.split("|")[1].strip() == version
+            for line in available.splitlines()
+            if line.count("|") >= 2
+        ):
+            raise ProvisionError(
+                f"{package} {version} is no longer on {DEBIAN_MIRROR} ({SUITE}): "
+                f"update PINS in scripts/course/provision_engine.py"
+            )
+    packages = " ".join(f"{p}={v}" for p, v in PINS.items()) + " " + " ".join(UNPINNED)
+    _in_root(
+        work,
+        # No init system in the root: tell maintainer scripts not to start services.
+        "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d"
+        f" && DEBIAN_FRONTEND=noninteractive {apt} install -y -q --no-install-recommends {packages}"
+        " && apt-get clean && rm -rf /var/lib/apt/lists/*",
+        "apt-get install " + packages,
+    )
+    (work / "etc/docker").mkdir(parents=True, exist_ok=True)
+    (work / "etc/docker/daemon.json").write_text(json.dumps(DAEMON_JSON, indent=2) + "\n")
+    (work / STAMP.name).write_text(
+        json.dumps(
+            {
+                "suite": SUITE,
+                "mirror": DEBIAN_MIRROR,
+                "pins": PINS,
+                "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "seconds": round(time.monotonic() - start, 1),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    shutil.rmtree(ROOT_DIR, ignore_errors=True)
+    work.rename(ROOT_DIR)
+    log(f"built the {SUITE} root in {time.monotonic() - start:.1f} s: {ROOT_DIR}")
+    return True
+
+
+# ---- the daemon -----------------------------------------------------------------
+
+
+def ping(sock: Path = SOCKET, timeout: float = 2) -> bool:
+    """True when an engine answers GET /_ping on the unix socket."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(str(sock))
+            s.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            return s.recv(64).split(b"\r\n")[0].endswith(b" 200 OK")
+    except OSError:
+        return False
+
+
+def _pid() -> int | None:
+    try:
+        pid = int(PIDFILE.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if Path(f"/proc/{pid}").exists() else None
+
+
+def _processes_in_root() -> list[int]:
+    """Processes whose root directory is the forky root (dockerd, containerd, shims)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if os.readlink(proc / "root") == str(ROOT_DIR):
+                    pids.append(int(proc.name))
+            except OSError:
+                pass
+    return pids
+
+
+def start(log=print, timeout: float = 90) -> float:
+    """Start dockerd from the root; returns the seconds until it answered."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    RUN.mkdir(parents=True, exist_ok=True)
+    SOCKET.unlink(missing_ok=True)
+    shutil.copy2("/etc/resolv.conf", ROOT_DIR / "etc/resolv.conf")
+    r = str(ROOT_DIR)
+    script = f"""set -e
+mount --rbind '{r}' '{r}'
+mount -t proc proc '{r}/proc'
+mount --rbind /sys '{r}/sys'
+mount --rbind /dev '{r}/dev'
+mount -t tmpfs tmpfs '{r}/run'
+mount -t tmpfs tmpfs '{r}/tmp'
+mkdir -p '{r}{RUN}' '{r}/var/lib/docker'
+mount --bind '{RUN}' '{r}{RUN}'
+mount --bind '{DATA}' '{r}/var/lib/docker'
+exec chroot '{r}' /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
+"""
+    started = time.monotonic()
+    with open(LOG, "ab") as out:
+        out.write(f"\n==== engine up {datetime.datetime.now().isoformat(timespec='seconds')} ====\n".encode())
+        out.flush()
+        proc = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    while time.monotonic() - started < timeout:
+        if ping():
+            return time.monotonic() - started
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    tail = "\n".join(LOG.read_text(errors="replace").splitlines()[-15:])
+    if proc.poll() is None:
+        proc.terminate()
+    raise ProvisionError(f"dockerd did not answer on {SOCKET} within {timeout:.0f} s; {LOG} ends:\n{tail}")
+
+
+def stop(log=print, timeout: float = 60) -> bool:
+    """Stop dockerd (it stops its containers and containerd first). False when it was not running."""
+    pid = _pid()
+    if pid is None and not _processes_in_root():
+        return False
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (_pid() is not None or _processes_in_root()):
+        time.sleep(0.2)
+    left = _processes_in_root()
+    for p in left:  # only processes running in the course's own root
+        os.kill(p, signal.SIGKILL)
+    if left:
+        log(f"killed {len(left)} process(es) that outlived dockerd: {left}")
+    SOCKET.unlink(missing_ok=True)
+    PIDFILE.unlink(missing_ok=True)
+    mounted = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(ROOT_DIR) in line]
+    if mounted:
+        raise ProvisionError(f"still mounted after stop: {mounted[0]}")
+    return True
+
+
+# ---- commands ---------------------------------------------------------------------
+
+
+def _need_root(action: str) -> bool:
+    if os.geteuid() == 0:
+        return True
+    verb = UP_COMMAND if action == "up" else UP_COMMAND.replace(" up", f" {action}")
+    print(f"`engine {action}` needs root (it runs dockerd): {verb}", file=sys.stderr)
+    return False
+
+
+def up() -> int:
+    if ping():
+        print(f"engine already up: {DOCKER_HOST} (log: {LOG})")
+        return 0
+    if not _need_root("up"):
+        return 1
+    try:
+        t0 = time.monotonic()
+        if build_root():
+            print(f"root built in {time.monotonic() - t0:.1f} s")
+        else:
+            print(f"reusing the {SUITE} root in {ROOT_DIR} (pins match)")
+        if _pid() or _processes_in_root():
+            stop()
+        seconds = start()
+    except ProvisionError as exc:
+        print(f"engine up: {exc}", file=sys.stderr)
+        return 1
+    print(f"engine up in {seconds:.1f} s: DOCKER_HOST={DOCKER_HOST}\nlog: {LOG}")
+    return 0
+
+
+def down() -> int:
+    if not _pid() and not _processes_in_root():
+        print("engine is not running")
+        return 0
+    if not _need_root("down"):
+        return 1
+    try:
+        stop()
+    except ProvisionError as exc:
+        print(f"engine down: {exc}", file=sys.stderr)
+        return 1
+    print("engine stopped; nothing of it is running or mounted")
+    return 0
