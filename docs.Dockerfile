@@ -45,6 +45,8 @@ RUN PYTHONPATH=scripts python -m course vendor
 # that files written into the bind mount belong to you.
 USER 10001:10001
 WORKDIR /src
+# mkdocs.yml's diagram formatter (course.diagrams) lives in the mounted tree's scripts/.
+ENV PYTHONPATH=/src/scripts
 EXPOSE 8000
 # Put the assets in place (git ignores them), then serve with live reload on
 # all interfaces of the container (compose publishes it on 127.0.0.1 only).
