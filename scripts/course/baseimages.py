@@ -25,6 +25,10 @@ Stand-ins carry the same tag as the official image and its layout:
   the tag) and curl, laid out as the official image: user nginx (101:101),
   /etc/nginx/nginx.conf + conf.d/default.conf, /usr/share/nginx/html, logs to
   stdout/stderr, /docker-entrypoint.sh, EXPOSE 80, STOPSIGNAL SIGQUIT
+* ``redis:8``             FROM the debian stand-in + Debian's redis-server and redis-tools (8.x,
+  checked against the tag): user redis (999:999), VOLUME /data as the working directory,
+  docker-entrypoint.sh (drops root, chowns /data), protected mode off as in the official
+  build, EXPOSE 6379, CMD ["redis-server"]
 
 Caches (a second run costs seconds): the images themselves (labelled
 ``org.docker-basics.standin=1``, never removed by test clean-up), and under
@@ -57,7 +61,7 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT = Path(__file__).resolve().parents[2]
 
 # The order matters: debian first, the others are built FROM it.
-RECIPES = ["debian:trixie-slim", "python:3.13-slim", "node:24-slim", "registry:2", "nginx:1.26"]
+RECIPES = ["debian:trixie-slim", "python:3.13-slim", "node:24-slim", "registry:2", "nginx:1.26", "redis:8"]
 
 _DOCKERFILE_NAMES = re.compile(r"(^|[./-])Dockerfile([./-].*)?$|\.dockerfile$", re.I)
 
@@ -222,11 +226,23 @@ def _image_of_docker_command(cmd: str) -> str | None:
     return None
 
 
+def compose_images(root: Path = ROOT) -> list[str]:
+    """Images that the examples' Compose files name with `image:` (services they do not build)."""
+    import yaml
+
+    images: list[str] = []
+    for path in sorted((root / "examples").glob("*/*/compose.y*ml")):
+        services = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("services") or {}
+        images += [svc["image"] for svc in services.values() if "image" in svc and "build" not in svc]
+    return images
+
+
 def required_images(root: Path = ROOT) -> list[str]:
     images: list[str] = []
     for df in example_dockerfiles(root):
         images += dockerfile_from_images(df.read_text(encoding="utf-8"))
     images += docs_images(root)
+    images += compose_images(root)
     # The course's own images: the site served by nginx, and the live preview.
     for df in (root / "Dockerfile", root / "docs.Dockerfile"):
         if df.is_file():
@@ -703,12 +719,77 @@ CMD ["nginx", "-g", "daemon off;"]
             engine.run_cmd("rmi", tmp_tag, check=False)
 
 
+_REDIS_ENTRYPOINT = """\
+#!/bin/sh
+# Stand-in for the official image's entrypoint: options or a .conf file alone mean redis-server;
+# started as root, redis-server drops to the redis user after taking ownership of /data.
+set -e
+if [ "${1#-}" != "$1" ] || [ "${1%.conf}" != "$1" ]; then
+    set -- redis-server "$@"
+fi
+if [ "$1" = "redis-server" ] && [ "$(id -u)" = "0" ]; then
+    find . \\! -user redis -exec chown redis '{}' +
+    exec setpriv --reuid=redis --regid=redis --clear-groups -- "$0" "$@"
+fi
+exec "$@"
+"""
+
+# The official image compiles redis with protected mode off (with it on, a server without a
+# password refuses every client that is not on loopback, so other containers could not connect).
+# Debian's binary has it on: switch it off unless the command line sets it.
+_REDIS_SERVER = """\
+#!/bin/sh
+case " $* " in
+    *" --protected-mode "*) ;;
+    *) set -- "$@" --protected-mode no ;;
+esac
+exec /usr/bin/redis-server "$@"
+"""
+
+
+def build_redis(engine: Engine, tag: str, log, refresh: bool) -> None:
+    """redis:8 as the official image lays it out, from Debian trixie's redis-server (8.x)."""
+    want = tag.split(":")[1].split("-")[0]  # 8
+    tmp_tag = f"docker-basics-standin/redis-stage:{want}"
+    files = {"docker-entrypoint.sh": _REDIS_ENTRYPOINT, "redis-server.sh": _REDIS_SERVER}
+    with _build_context("redis", files) as ctx:
+        try:
+            _docker_build(
+                engine,
+                ctx,
+                tmp_tag,
+                """\
+FROM debian:trixie-slim
+RUN groupadd --system --gid 999 redis \\
+ && useradd --system --gid redis --uid 999 --home-dir /var/lib/redis --shell /usr/sbin/nologin redis \\
+ && printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \\
+ && apt-get update \\
+ && apt-get install -y --no-install-recommends redis-server redis-tools \\
+ && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \\
+ && mkdir /data && chown redis:redis /data
+COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+COPY redis-server.sh /usr/local/bin/redis-server
+VOLUME /data
+WORKDIR /data
+EXPOSE 6379
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["redis-server"]
+""",
+            )
+            version = engine.out("run", "--rm", "--entrypoint", "redis-server", tmp_tag, "--version")
+            version = re.search(r"v=(\S+)", version).group(1)  # "Redis server v=8.0.2 sha=…"
+            _tag_if_version_matches(engine, ctx, tmp_tag, tag, want, version, "redis-server", "REDIS_VERSION", log)
+        finally:
+            engine.run_cmd("rmi", tmp_tag, check=False)
+
+
 BUILDERS = {
     "debian:trixie-slim": build_debian,
     "python:3.13-slim": build_python,
     "node:24-slim": build_node,
     "registry:2": build_registry,
     "nginx:1.26": build_nginx,
+    "redis:8": build_redis,
 }
 
 
