@@ -57,7 +57,10 @@ CLIENT_CONFIG = CACHE / "client"  # DOCKER_CONFIG for the root's CLI: finds its 
 RUN = Path("/run/docker-basics")
 SOCKET = RUN / "docker.sock"
 PIDFILE = RUN / "dockerd.pid"
+NSFILE = RUN / "mntns"  # the engine's mount namespace: its processes are the ones in it
 DOCKER_HOST = f"unix://{SOCKET}"
+# Host folders dockerd sees at their own paths (bind-mount sources, scratch copies in /tmp).
+HOST_DIRS = ["/tmp", "/var/tmp", "/root", "/home", "/work", "/srv", "/opt", "/mnt", "/media"]
 DAEMON_JSON = {"features": {"containerd-snapshotter": True}}
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
 
@@ -200,12 +203,16 @@ def _pid() -> int | None:
 
 
 def _processes_in_root() -> list[int]:
-    """Processes whose root directory is the forky root (dockerd, containerd, shims)."""
+    """The engine's processes (dockerd, containerd, shims): those in dockerd's mount namespace."""
+    try:
+        ns = NSFILE.read_text().strip()
+    except OSError:
+        return []
     pids = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                if os.readlink(proc / "root") == str(ROOT_DIR):
+                if os.readlink(proc / "ns/mnt") == ns:
                     pids.append(int(proc.name))
             except OSError:
                 pass
@@ -219,17 +226,24 @@ def start(log=print, timeout: float = 90) -> float:
     SOCKET.unlink(missing_ok=True)
     shutil.copy2("/etc/resolv.conf", ROOT_DIR / "etc/resolv.conf")
     r = str(ROOT_DIR)
+    # pivot_root, not chroot: `docker exec` joins a container's mount namespace, whose root
+    # must be the forky root (after a chroot it would be the host's /).  Host folders that
+    # bind mounts (`-v "$(pwd)/data:/data"`) and build tools name keep their host paths.
+    host_dirs = " ".join(d for d in HOST_DIRS if Path(d).is_dir())
     script = f"""set -e
 mount --rbind '{r}' '{r}'
 mount -t proc proc '{r}/proc'
 mount --rbind /sys '{r}/sys'
 mount --rbind /dev '{r}/dev'
 mount -t tmpfs tmpfs '{r}/run'
-mount -t tmpfs tmpfs '{r}/tmp'
-mkdir -p '{r}{RUN}' '{r}/var/lib/docker'
+mkdir -p '{r}{RUN}' '{r}/var/lib/docker' '{r}/.host'
 mount --bind '{RUN}' '{r}{RUN}'
 mount --bind '{DATA}' '{r}/var/lib/docker'
-exec chroot '{r}' /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
+for d in {host_dirs}; do mkdir -p "{r}$d"; mount --rbind "$d" "{r}$d"; done
+cd '{r}'
+pivot_root . .host
+umount -l /.host
+exec /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
 """
     started = time.monotonic()
     with open(LOG, "ab") as out:
@@ -244,6 +258,7 @@ exec chroot '{r}' /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
         )
     while time.monotonic() - started < timeout:
         if ping():
+            NSFILE.write_text(os.readlink(f"/proc/{proc.pid}/ns/mnt"))
             return time.monotonic() - started
         if proc.poll() is not None:
             break
@@ -269,8 +284,8 @@ def stop(log=print, timeout: float = 60) -> bool:
         os.kill(p, signal.SIGKILL)
     if left:
         log(f"killed {len(left)} process(es) that outlived dockerd: {left}")
-    SOCKET.unlink(missing_ok=True)
-    PIDFILE.unlink(missing_ok=True)
+    for f in (SOCKET, PIDFILE, NSFILE):
+        f.unlink(missing_ok=True)
     mounted = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(ROOT_DIR) in line]
     if mounted:
         raise ProvisionError(f"still mounted after stop: {mounted[0]}")
