@@ -28,11 +28,13 @@ A page's commands run in order in one persistent ``bash`` (so ``cd`` and
 variables carry over), starting in the repository root (a scratch copy of it:
 examples/ is copied, the rest symlinked, so pages that edit example files
 never change the repository), with ``docker`` being
-the client chosen by course.engine (BuildKit on).  Containers, images,
+the client chosen by course.engine (talking to its engine through DOCKER_HOST).  Containers, images,
 networks and volumes created while a page runs are removed afterwards.
 
 Subcommands: ``python -m course console [PAGE ...]``,
-``python -m course capture EXAMPLE_DIR [--check]``.
+``python -m course capture EXAMPLE_DIR [--check]``.  Capture also writes
+``output/recorded.json`` and the note ``output/recorded.md`` (course.recording);
+``console --record`` writes a page's own note.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from course import recording
 from course.engine import engine_or_exit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -607,6 +610,22 @@ def pages(root: Path = ROOT) -> list[Path]:
     return found
 
 
+def shows_output(blocks: list[Block]) -> bool:
+    """True when a block that runs shows a command's output."""
+    return any(c.expected for b in blocks if not b.skip for c in b.commands)
+
+
+def shows_own_output(page: Path) -> bool:
+    """True when the page's own console blocks show output (not counting included transcripts)."""
+    rel = _rel(page)
+    lines = [
+        Line(text, rel, n)
+        for n, text in enumerate(Path(page).read_text(encoding="utf-8").splitlines(), 1)
+        if not SNIPPET_LINE.match(text)
+    ]
+    return shows_output(parse_lines(lines, rel))
+
+
 def has_commands(page: Path) -> bool:
     try:
         return any(b.commands and not b.skip for b in parse_file(page))
@@ -636,6 +655,7 @@ def capture(example: Path, engine, *, check: bool = False, log=None) -> list[Fai
             lines += cmd_lines[1:]
             lines += out.rstrip("\n").splitlines() if out.strip() else []
     out_dir = example / "output"
+    written: list[Path] = []
     for name, lines in transcripts.items():
         path = out_dir / f"{name}.txt"
         if check:
@@ -653,8 +673,13 @@ def capture(example: Path, engine, *, check: bool = False, log=None) -> list[Fai
         else:
             out_dir.mkdir(exist_ok=True)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            written.append(path)
             if log:
                 log(f"  wrote {_rel(path)}")
+    if written:
+        recording.write(out_dir, recording.metadata(engine), written)
+        if log:
+            log(f"  wrote {_rel(out_dir / recording.NOTE_NAME)}: {recording.note(recording.metadata(engine)).strip()}")
     return failures
 
 
@@ -721,6 +746,10 @@ def _cmd_console(args) -> int:
             print(f"FAIL {res.failure}")
         else:
             print(f"  ok ({res.ran} run, {len(res.skipped)} block(s) skipped)")
+            if args.record and shows_own_output(page):
+                folder = recording.page_record_dir(page)
+                recording.write(folder, recording.metadata(eng))
+                print(f"  wrote {_rel(folder / recording.NOTE_NAME)}")
     print(f"console blocks: {failed} page(s) failed")
     return 1 if failed else 0
 
@@ -744,6 +773,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("console", help="run the pages' ```console blocks against Docker")
     p.add_argument("pages", nargs="*", help="pages (default: every page under docs/)")
     p.add_argument("-v", "--verbose", action="store_true", help="print each command")
+    p.add_argument(
+        "--record", action="store_true", help="for pages that pass and show output: write includes/recorded/<page>.md"
+    )
     p.set_defaults(func=_cmd_console)
     c = subparsers.add_parser("capture", help="run an example README's commands, write output/NAME.txt")
     c.add_argument("examples", nargs="+", help="example folders, e.g. examples/building-images/01-first-image")
