@@ -1,0 +1,102 @@
+"""Which Docker engine and client the course uses (course.engine.get_engine).
+
+A learner today runs Engine 28+ with the containerd image store, a CLI with buildx and
+Compose v2: the tests use that, and an older engine is refused with one line that names
+it and says how to get a current one.
+"""
+
+from __future__ import annotations
+
+import json
+import socketserver
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from course import engine as engine_mod
+
+
+class _OldEngine(BaseHTTPRequestHandler):
+    """Answers the Docker API as Debian 12's Engine 20.10 does (overlay2 graph driver)."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path.endswith("/_ping"):
+            body = b"OK"
+        elif self.path.endswith("/version"):
+            body = json.dumps({"Version": "20.10.24+dfsg1", "ApiVersion": "1.41", "MinAPIVersion": "1.12"}).encode()
+        elif self.path.endswith("/info"):
+            body = json.dumps({"ServerVersion": "20.10.24+dfsg1", "Driver": "overlay2", "DriverStatus": []}).encode()
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Api-Version", "1.41")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_HEAD(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("Api-Version", "1.41")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def get_request(self):
+        request, _ = super().get_request()
+        return request, ("local", 0)
+
+
+@pytest.fixture
+def old_engine(tmp_path):
+    path = tmp_path / "old.sock"
+    server = _UnixHTTPServer(str(path), _OldEngine)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"unix://{path}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_old_engine_is_refused_with_one_line_naming_it(old_engine, monkeypatch):
+    try:
+        client = engine_mod.choose_client()
+    except engine_mod.EngineUnavailable as exc:
+        pytest.fail(f"no current docker CLI on this machine: {exc}", pytrace=False)
+    server = engine_mod._probe_server(client, old_engine, "DOCKER_HOST")
+    assert server is not None and server.version.startswith("20.10") and not server.current
+    monkeypatch.setenv("DOCKER_HOST", old_engine)
+    monkeypatch.setattr(engine_mod, "_ENGINE", None)
+    monkeypatch.setattr(engine_mod, "_candidate_hosts", lambda: [(old_engine, "DOCKER_HOST")])
+    with pytest.raises(engine_mod.EngineUnavailable) as caught:
+        engine_mod.get_engine()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "20.10.24" in message and old_engine in message and "course engine up" in message
+
+
+def test_engine_is_current_with_the_containerd_image_store(engine):
+    assert engine.server.current, engine.describe()
+    rows = dict((part, version) for part, version, _ in engine_mod.describe_choice())
+    assert rows["image store"].endswith(f"({engine_mod.SNAPSHOTTER})")
+
+
+def test_shell_commands_reach_the_same_engine_with_buildx_and_compose(engine):
+    """Console blocks run `docker` from the wrapper directory: same engine, plugins found."""
+    docker = str(engine.wrapper_dir() / "docker")
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}  # nothing inherited: the wrapper carries DOCKER_HOST
+    server = subprocess.run(
+        [docker, "version", "--format", "{{.Server.Version}}"], env=env, capture_output=True, text=True
+    )
+    assert server.stdout.strip() == engine.server.version, server.stderr
+    buildx = subprocess.run([docker, "buildx", "version"], env=env, capture_output=True, text=True)
+    assert engine_mod._version(buildx.stdout.split()[1])[:2] >= engine_mod.MIN_BUILDX, buildx.stdout + buildx.stderr
+    compose = subprocess.run([docker, "compose", "version", "--short"], env=env, capture_output=True, text=True)
+    assert engine_mod._version(compose.stdout)[:1] >= (engine_mod.MIN_COMPOSE,), compose.stdout + compose.stderr
