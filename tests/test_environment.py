@@ -185,7 +185,7 @@ def test_doctor_names_every_part_and_where_it_was_found():
         row = next((line for line in cp.stdout.splitlines() if line.split()[1:2] == [part.name]), None)
         assert row, f"doctor prints no row for {part.name}:\n{cp.stdout}"
         assert "MISSING" in row or str(doctor.locate(part.name)) in row, row
-    assert re.search(r"^\s+engine\s+docker\s", cp.stdout, re.M), cp.stdout
+    assert re.search(r"^\s+engine\s+(Docker Engine|docker)\s", cp.stdout, re.M), cp.stdout
 
 
 def run_as_another_user(args: list[str], env: dict) -> subprocess.CompletedProcess:

@@ -131,15 +131,14 @@ def missing_system() -> list[Part]:
     return [p for p in SYSTEM if locate(p.name) is None]
 
 
-def _engine_state() -> tuple[str, str, str, bool]:
-    """(version, where, why, usable) of the Docker engine the tests will use."""
+def _engine_state() -> tuple[list[tuple[str, str, str]], str, bool]:
+    """(rows of part, version, where; the reason when there is none; usable) for the Docker engine."""
     from course import engine
 
     try:
-        eng = engine.get_engine()
+        return engine.describe_choice(), "", True
     except engine.EngineUnavailable as exc:
-        return "none", "-", str(exc).splitlines()[0], False
-    return eng.server_version, eng.client.path, eng.describe(), True
+        return [], str(exc).splitlines()[0], False
 
 
 def report() -> int:
@@ -153,10 +152,11 @@ def report() -> int:
                 rows.append((group, part.name, "MISSING", part.package or "make deps", part.used_for))
             else:
                 rows.append((group, part.name, version(path, part), str(path), part.used_for))
-    engine_version, where, why, usable = _engine_state()
+    engine_rows, why, usable = _engine_state()
     problems += not usable
-    rows.append(("engine", "docker", engine_version if usable else "MISSING", where, why))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    rows += [("engine", part, ver, where, "") for part, ver, where in engine_rows]
+    rows += [] if usable else [("engine", "docker", "MISSING", "-", why)]
+    widths = [max(len(r[i]) for r in rows if r[0] != "engine" or i < 3) for i in range(4)]
     print("doctor: what the tests use (part, version, where it was found, what for)")
     for row in rows:
         print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
@@ -167,7 +167,7 @@ def report() -> int:
 def setup() -> int:
     """Install what is missing (root) or print the one message that says how (anyone else)."""
     missing = missing_system()
-    engine_version, _, why, usable = _engine_state()
+    _, why, usable = _engine_state()
     if not missing and usable:
         return 0
     if os.geteuid() != 0:
