@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import fcntl
+import hashlib
 import os
 import re
 import select
@@ -501,6 +503,10 @@ def run_blocks(
             "<!-- console: skip (reason) -->",
         )
         return result
+    # One page at a time per engine: a page's clean-up removes what appeared while it ran,
+    # which would include another page's unlabelled images and containers.
+    lock = open(_lock_path(engine), "w")  # noqa: SIM115 (closed in the finally below)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     before = engine.snapshot()
     scratch = None
     if cwd is None:
@@ -542,9 +548,15 @@ def run_blocks(
     finally:
         shell.close()
         result.removed = remove_created(engine, before)
+        lock.close()
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def _lock_path(engine) -> Path:
+    key = hashlib.sha256(engine.server.host.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"docker-basics-console-{key}.lock"
 
 
 def remove_created(engine, before) -> list[str]:

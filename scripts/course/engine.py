@@ -654,7 +654,9 @@ def _candidate_hosts() -> list[tuple[str, str]]:
     if os.environ.get("DOCKER_HOST"):
         hosts.append((os.environ["DOCKER_HOST"], "DOCKER_HOST"))
     elif os.path.exists(DEFAULT_HOST[len("unix://") :]):
-        hosts.append((DEFAULT_HOST, "the default socket"))
+        # `engine up` links the default socket to the course's engine: name that one directly.
+        if os.path.realpath(DEFAULT_HOST[len("unix://") :]) != str(provision_engine.SOCKET):
+            hosts.append((DEFAULT_HOST, "the default socket"))
     if provision_engine.SOCKET.exists() and provision_engine.DOCKER_HOST not in [h for h, _ in hosts]:
         root, log = provision_engine.ROOT_DIR, provision_engine.LOG
         origin = f"the course's engine (Debian {provision_engine.SUITE} root {root}, log {log})"

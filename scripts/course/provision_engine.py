@@ -59,6 +59,7 @@ SOCKET = RUN / "docker.sock"
 PIDFILE = RUN / "dockerd.pid"
 NSFILE = RUN / "mntns"  # the engine's mount namespace: its processes are the ones in it
 DOCKER_HOST = f"unix://{SOCKET}"
+DEFAULT_SOCKET = Path("/var/run/docker.sock")  # a link to SOCKET while the engine is up, if free
 # Host folders dockerd sees at their own paths (bind-mount sources, scratch copies in /tmp).
 HOST_DIRS = ["/tmp", "/var/tmp", "/root", "/home", "/work", "/srv", "/opt", "/mnt", "/media"]
 DAEMON_JSON = {"features": {"containerd-snapshotter": True}}
@@ -259,6 +260,7 @@ exec /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
     while time.monotonic() - started < timeout:
         if ping():
             NSFILE.write_text(os.readlink(f"/proc/{proc.pid}/ns/mnt"))
+            _link_default_socket()
             return time.monotonic() - started
         if proc.poll() is not None:
             break
@@ -267,6 +269,18 @@ exec /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
     if proc.poll() is None:
         proc.terminate()
     raise ProvisionError(f"dockerd did not answer on {SOCKET} within {timeout:.0f} s; {LOG} ends:\n{tail}")
+
+
+def _link_default_socket() -> None:
+    """Make /var/run/docker.sock lead to this engine when no other engine has it, so commands
+    the pages teach (`curl --unix-socket /var/run/docker.sock`, `docker` without DOCKER_HOST) work."""
+    if not DEFAULT_SOCKET.exists() and not DEFAULT_SOCKET.is_symlink():
+        DEFAULT_SOCKET.symlink_to(SOCKET)
+
+
+def _unlink_default_socket() -> None:
+    if DEFAULT_SOCKET.is_symlink() and os.readlink(DEFAULT_SOCKET) == str(SOCKET):
+        DEFAULT_SOCKET.unlink()
 
 
 def stop(log=print, timeout: float = 60) -> bool:
@@ -284,6 +298,7 @@ def stop(log=print, timeout: float = 60) -> bool:
         os.kill(p, signal.SIGKILL)
     if left:
         log(f"killed {len(left)} process(es) that outlived dockerd: {left}")
+    _unlink_default_socket()
     for f in (SOCKET, PIDFILE, NSFILE):
         f.unlink(missing_ok=True)
     mounted = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(ROOT_DIR) in line]
@@ -305,6 +320,8 @@ def _need_root(action: str) -> bool:
 
 def up() -> int:
     if ping():
+        if os.geteuid() == 0:
+            _link_default_socket()
         print(f"engine already up: {DOCKER_HOST} (log: {LOG})")
         return 0
     if not _need_root("up"):
