@@ -650,17 +650,18 @@ def _probe_server(client: Client, host: str, origin: str) -> Server | None:
 def _candidate_hosts() -> list[tuple[str, str]]:
     from course import provision_engine
 
+    root, log = provision_engine.ROOT_DIR, provision_engine.LOG
+    course = f"the course's engine (Debian {provision_engine.SUITE} root {root}, log {log})"
+    default = DEFAULT_HOST[len("unix://") :]
     hosts = []
     if os.environ.get("DOCKER_HOST"):
         hosts.append((os.environ["DOCKER_HOST"], "DOCKER_HOST"))
-    elif os.path.exists(DEFAULT_HOST[len("unix://") :]):
-        # `engine up` links the default socket to the course's engine: name that one directly.
-        if os.path.realpath(DEFAULT_HOST[len("unix://") :]) != str(provision_engine.SOCKET):
-            hosts.append((DEFAULT_HOST, "the default socket"))
-    if provision_engine.SOCKET.exists() and provision_engine.DOCKER_HOST not in [h for h, _ in hosts]:
-        root, log = provision_engine.ROOT_DIR, provision_engine.LOG
-        origin = f"the course's engine (Debian {provision_engine.SUITE} root {root}, log {log})"
-        hosts.append((provision_engine.DOCKER_HOST, origin))
+    elif os.path.exists(default):
+        # `engine up` links the default socket to the course's engine when it is free.
+        ours = os.path.realpath(default) == str(provision_engine.SOCKET)
+        hosts.append((DEFAULT_HOST, f"the default socket, linked to {course}" if ours else "the default socket"))
+    if provision_engine.SOCKET.exists() and os.path.realpath(default) != str(provision_engine.SOCKET):
+        hosts.append((provision_engine.DOCKER_HOST, course))
     return hosts
 
 
@@ -739,7 +740,8 @@ def _status() -> int:
     width = max(len(r[0]) for r in rows)
     for part, version, where in rows:
         print(f"{part:<{width}}  {version:<28}  {where}")
-    if get_engine().server.host == provision_engine.DOCKER_HOST:
+    host = get_engine().server.host
+    if host.startswith("unix://") and os.path.realpath(host[len("unix://") :]) == str(provision_engine.SOCKET):
         info = provision_engine.root_info() or {}
         print(f"{'built':<{width}}  {info.get('built', '?'):<28}  Debian {info.get('suite')} from {info.get('mirror')}")
         print(f"{'log':<{width}}  {'':<28}  {provision_engine.LOG}")
