@@ -248,3 +248,26 @@ def test_transcripts_match_command_by_command():
     fresh = ["$ docker run --rm x", "HELLO", "$ docker images x", "x latest 0f0f0f0f0f0f 11.2MB"]
     assert console.transcripts_match(saved, fresh)
     assert not console.transcripts_match(saved, fresh[:2] + ["$ docker ps"])
+
+
+def test_update_expected_writes_the_real_output_into_the_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(console, "ROOT", tmp_path)
+    page = tmp_path / "page.md"
+    page.write_text(
+        'Intro\n\n=== "Linux"\n\n    ```console\n    $ docker image ls x\n    OLD 1\n    $ echo a \\\n'
+        "      b\n    a b\n    $ docker ps\n    ...\n    ```\n",
+        encoding="utf-8",
+    )
+    blocks = console.parse_file(page, tmp_path)
+    result = console.RunResult("page.md")
+    cmds = blocks[0].commands
+    result.outputs = [
+        (blocks[0], cmds[0], "NEW 1\nNEW 2\n"),
+        (blocks[0], cmds[1], "a b\n"),
+        (blocks[0], cmds[2], "x\n"),
+    ]
+    assert console.update_expected(page, result) == 1
+    assert page.read_text(encoding="utf-8") == (
+        'Intro\n\n=== "Linux"\n\n    ```console\n    $ docker image ls x\n    NEW 1\n    NEW 2\n    $ echo a \\\n'
+        "      b\n    a b\n    $ docker ps\n    ...\n    ```\n"
+    )

@@ -554,6 +554,39 @@ def run_blocks(
     return result
 
 
+def update_expected(page: Path, result: RunResult) -> int:
+    """Write each command's real output into the page, in place of the output it shows.
+
+    Only for a page whose run matched (the text around the output still fits it), only the
+    page's own lines (not included transcripts), and not where the page abridges with `...`
+    or shows only a build's steps.  Returns how many commands changed."""
+    rel = _rel(page)
+    lines = Path(page).read_text(encoding="utf-8").split("\n")
+    changed = 0
+    for _block, cmd, out in result.outputs:
+        if cmd.line.via or cmd.line.file != rel or not cmd.expected or BUILD_CMD.search(cmd.text):
+            continue
+        if any(e.strip() == "..." for e in cmd.expected):
+            continue
+        first = cmd.line.lineno - 1 + cmd.text.count("\n") + 1  # first output line, 0-based
+        indent = lines[cmd.line.lineno - 1][
+            : len(lines[cmd.line.lineno - 1]) - len(lines[cmd.line.lineno - 1].lstrip())
+        ]
+        actual = out.rstrip("\n").split("\n") if out.strip() else []
+        if [ln.rstrip() for ln in actual] == [e.rstrip() for e in cmd.expected]:
+            continue
+        lines[first : first + len(cmd.expected)] = [(indent + a).rstrip() for a in actual]
+        changed += 1
+        # Later commands of this page moved by the difference in length.
+        shift = len(actual) - len(cmd.expected)
+        for _b, later, _o in result.outputs:
+            if later.line.file == rel and not later.line.via and later.line.lineno > cmd.line.lineno:
+                later.line.lineno += shift
+    if changed:
+        Path(page).write_text("\n".join(lines), encoding="utf-8")
+    return changed
+
+
 def _lock_path(engine) -> Path:
     key = hashlib.sha256(engine.server.host.encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"docker-basics-console-{key}.lock"
@@ -758,6 +791,10 @@ def _cmd_console(args) -> int:
             print(f"FAIL {res.failure}")
         else:
             print(f"  ok ({res.ran} run, {len(res.skipped)} block(s) skipped)")
+            if args.update:
+                changed = update_expected(page, res)
+                if changed:
+                    print(f"  updated the output of {changed} command(s) in {_rel(page)}")
             if args.record and shows_own_output(page):
                 folder = recording.page_record_dir(page)
                 recording.write(folder, recording.metadata(eng))
@@ -785,6 +822,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("console", help="run the pages' ```console blocks against Docker")
     p.add_argument("pages", nargs="*", help="pages (default: every page under docs/)")
     p.add_argument("-v", "--verbose", action="store_true", help="print each command")
+    p.add_argument(
+        "--update", action="store_true", help="write the real output into pages that pass (their own blocks only)"
+    )
     p.add_argument(
         "--record", action="store_true", help="for pages that pass and show output: write includes/recorded/<page>.md"
     )
