@@ -32,6 +32,19 @@ EXPECTED_CONCEPT_PAGES = {
 }
 MIN_DIAGRAMS = 6
 
+RUNNING = DOCS / "running-containers"
+RUNNING_PAGES = sorted(RUNNING.glob("*.md"))
+EXPECTED_RUNNING_PAGES = {
+    "index.md",
+    "running-and-inspecting.md",
+    "ports.md",
+    "configuration.md",
+    "data.md",
+    "networks.md",
+    "resources-and-clean-up.md",
+    "compose.md",
+}
+
 # Terms both chapters use; the glossary must define each of them.
 REQUIRED_TERMS = [
     "Base image",
@@ -85,6 +98,19 @@ REQUIRED_TERMS = [
     "USER",
     "Virtual machine (VM)",
     "Volume",
+    # running containers
+    "ARG",
+    "Build secret",
+    "Detached mode",
+    "Env file",
+    "Environment variable",
+    "Exit status",
+    "Loopback address",
+    "Named volume",
+    "Port publishing",
+    "Pseudo-terminal (TTY)",
+    "Restart policy",
+    "tmpfs mount",
 ]
 
 # Bytes of UTF-8 text decoded as Mac Roman or Windows-1252: `’` -> `‚Äô`, `🐋` -> `üêã`, `é` -> `Ã©`.
@@ -387,6 +413,24 @@ def test_concepts_chapter_has_enough_diagrams():
 def test_concept_diagrams_are_accessible(page):
     problems = check_diagrams(read(page))
     assert problems == [], report(page, problems)
+
+
+def test_running_containers_chapter_has_its_pages():
+    assert {p.name for p in RUNNING_PAGES} >= EXPECTED_RUNNING_PAGES
+
+
+@pytest.mark.parametrize("page", RUNNING_PAGES, ids=[p.name for p in RUNNING_PAGES])
+def test_running_containers_page_shape(page):
+    """Objectives near the top, key points last, every exercise answered, no 'simply',
+    accessible diagrams: the same rules as the concepts chapter."""
+    text = read(page)
+    problems = check_page_frame(text) + check_exercises(text) + check_banned_words(text) + check_diagrams(text)
+    assert problems == [], report(page, problems)
+
+
+def test_running_containers_chapter_has_diagrams():
+    count = sum(len(fenced_blocks(read(p), "mermaid")) for p in RUNNING_PAGES)
+    assert count >= len(EXPECTED_RUNNING_PAGES) - 2, f"docs/running-containers has only {count} diagrams"
 
 
 def test_glossary_defines_each_term_once_in_order():
