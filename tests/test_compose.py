@@ -2,8 +2,8 @@
 docs.Dockerfile). Built and run like the examples: the image builds, GET / answers, and
 a change to a bind-mounted page is served after the reload.
 
-Docker Compose v1 (Debian's docker-compose) runs the file here; a contributor's Compose
-v2 reads the same file. pip and npm in the build get the host's CA bundle as the
+Docker Compose v2 (`docker compose`, the plugin of the engine's client) runs the file, as
+on a contributor's machine. pip and npm in the build get the host's CA bundle as the
 optional BuildKit secret `ca` (docs.Dockerfile says why), as on any machine behind a
 proxy that re-signs HTTPS; the file itself has nothing CI-specific.
 """
@@ -51,13 +51,11 @@ def wait_for(url: str, text: str, seconds: float) -> tuple[int, str]:
 
 
 def compose_command(engine) -> list[str]:
-    """Compose v2 (`docker compose`) where the client has it, else v1 (`docker-compose`)."""
+    """Compose v2, the plugin (`docker compose`); v1 (`docker-compose`) is retired."""
     v2 = [*engine.docker_cmd, "compose"]
-    if subprocess.run([*v2, "version"], env=engine.env, capture_output=True, check=False).returncode == 0:
-        return v2
-    v1 = shutil.which("docker-compose")
-    assert v1, "neither `docker compose` nor docker-compose: install Debian's docker-compose (.ci/run does)"
-    return [v1]
+    cp = subprocess.run([*v2, "version"], env=engine.env, capture_output=True, text=True, check=False)
+    assert cp.returncode == 0, f"`docker compose` (v2) does not run: {cp.stderr.strip()}"
+    return v2
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +101,7 @@ def compose_project(tmp_path, docs_image, engine):
         )
 
     up = run("up", "-d", "--no-build")
-    assert up.returncode == 0, f"docker-compose up failed:\n{up.stdout}{up.stderr}"
+    assert up.returncode == 0, f"docker compose up failed:\n{up.stdout}{up.stderr}"
     try:
         yield project, f"http://127.0.0.1:{port}/", run
     finally:
