@@ -9,8 +9,10 @@ ask the engine itself.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -347,3 +349,25 @@ def test_containers_share_the_hosts_user_ids_without_a_user_namespace(engine):
         assert not identity, f"{security}: expected a user namespace, uid_map is {uid_map}"
     else:
         assert identity, f"no rootless/userns in {security}, yet the container's uid_map is {uid_map}"
+
+
+@pytest.mark.docker
+def test_image_id_is_the_manifest_digest_with_the_containerd_store(engine, tmp_path):
+    """The glossary: with the containerd image store the image ID is the manifest digest, not the config's."""
+    assert engine.server.snapshotter == course_engine.SNAPSHOTTER, engine.server.describe()
+    tag = f"docker-basics-test/image-id:{course_engine.SESSION_ID}"
+    dockerfile = "FROM scratch\nLABEL org.docker-basics.demo=image-id\n"
+    engine.run_cmd("build", "--quiet", "--label", course_engine.SESSION_LABEL, "-t", tag, "-", input=dockerfile)
+    try:
+        image_id = engine.out("image", "inspect", "--format", "{{.Id}}", tag)
+        archive = tmp_path / "image.tar"
+        engine.run_cmd("save", "--output", str(archive), tag)
+        with tarfile.open(archive) as tar:
+            index = json.load(tar.extractfile("index.json"))
+        (descriptor,) = index["manifests"]
+        assert "manifest" in descriptor["mediaType"] or "index" in descriptor["mediaType"], descriptor
+        assert image_id == descriptor["digest"], f"image ID {image_id}, saved manifest {descriptor}"
+        config = descriptor.get("annotations", {}).get("config.digest")
+        assert config and config != image_id, descriptor
+    finally:
+        engine.run_cmd("image", "rm", tag, check=False)
