@@ -371,3 +371,20 @@ def test_image_id_is_the_manifest_digest_with_the_containerd_store(engine, tmp_p
         assert config and config != image_id, descriptor
     finally:
         engine.run_cmd("image", "rm", tag, check=False)
+
+
+@pytest.mark.docker
+def test_dockerignore_patterns_are_anchored_at_the_context_root(engine, tmp_path):
+    """dockerfile-basics.md: `temp` leaves out ./temp only, `**/*.log` any depth, `!` lets back in, no .gitignore."""
+    ctx = tmp_path / "context"
+    files = ["temp", "src/temp", "src/debug.log", "deep/er/trace.log", "keep.log", "src/app.py"]
+    for name in files:
+        (ctx / name).parent.mkdir(parents=True, exist_ok=True)
+        (ctx / name).write_text(name + "\n", encoding="utf-8")
+    (ctx / ".dockerignore").write_text("temp\n**/*.log\n!keep.log\n", encoding="utf-8")
+    (ctx / ".gitignore").write_text("src/\n", encoding="utf-8")  # Docker does not read it
+    (ctx / "Dockerfile").write_text("FROM scratch\nCOPY . /\n", encoding="utf-8")
+    out = tmp_path / "out"
+    engine.run_cmd("build", "--output", f"type=local,dest={out}", str(ctx), timeout=300)
+    got = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert got == [".dockerignore", ".gitignore", "Dockerfile", "keep.log", "src/app.py", "src/temp"], got
