@@ -388,3 +388,13 @@ def test_dockerignore_patterns_are_anchored_at_the_context_root(engine, tmp_path
     engine.run_cmd("build", "--output", f"type=local,dest={out}", str(ctx), timeout=300)
     got = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert got == [".dockerignore", ".gitignore", "Dockerfile", "keep.log", "src/app.py", "src/temp"], got
+
+
+def test_pages_name_the_user_the_node_example_really_sets():
+    """non-root.md and dev-and-prod.md quote the 02-node-api Dockerfile's USER line as it is."""
+    users = re.findall(r"^USER\s+(\S+)", (ROOT / "examples/building-images/02-node-api/Dockerfile").read_text(), re.M)
+    assert users == ["1000:1000"], users
+    for page in ("docs/building-images/non-root.md", "docs/building-images/dev-and-prod.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert "USER 1000:1000" in text, f"{page} does not show the example's USER line"
+        assert "USER node" not in text, f"{page} says `USER node`; the example's Dockerfile says USER 1000:1000"
