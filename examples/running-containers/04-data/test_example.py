@@ -28,7 +28,7 @@ def image(build):
 
 @pytest.fixture
 def volume(engine):
-    """`volume()` creates a labelled named volume; all are removed after the test."""
+    """`volume()` creates a named volume with the test labels; all are removed after the test."""
     made: list[str] = []
 
     def create() -> str:
