@@ -11,8 +11,10 @@ builds one from Debian "forky" packages, pinned in PINS:
   docker-cli, docker-buildx, docker-compose and containerd into it, and cache
   it under ~/.cache/docker-basics/engine/root (reused while PINS match);
 * run that root's dockerd inside a private mount namespace (``unshare -m``),
-  chrooted into the root, with ``{"features": {"containerd-snapshotter": true}}``;
-  its socket is SOCKET, its log LOG, its images persist in DATA.
+  with the root as its ``/`` (pivot_root) and the host folders in HOST_DIRS at
+  their own paths, with ``{"features": {"containerd-snapshotter": true}}``;
+  its socket is SOCKET (and /var/run/docker.sock links to it when free), its
+  log LOG, its images persist in DATA.
 
 Because the mounts live in a namespace of their own, stopping dockerd
 (``python -m course engine down``) leaves nothing mounted on the host.
