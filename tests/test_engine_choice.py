@@ -100,3 +100,30 @@ def test_shell_commands_reach_the_same_engine_with_buildx_and_compose(engine):
     assert engine_mod._version(buildx.stdout.split()[1])[:2] >= engine_mod.MIN_BUILDX, buildx.stdout + buildx.stderr
     compose = subprocess.run([docker, "compose", "version", "--short"], env=env, capture_output=True, text=True)
     assert engine_mod._version(compose.stdout)[:1] >= (engine_mod.MIN_COMPOSE,), compose.stdout + compose.stderr
+
+
+def _course(*args: str) -> subprocess.CompletedProcess:
+    import os
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "scripts")}
+    return subprocess.run([sys.executable, "-m", "course", *args], cwd=root, env=env, capture_output=True, text=True)
+
+
+def test_engine_status_names_every_part(engine):
+    status = _course("engine", "status")
+    assert status.returncode == 0, status.stderr
+    for part in ("Docker Engine", "image store", "docker CLI", "docker buildx", "docker compose"):
+        assert part in status.stdout
+    assert engine.server.version in status.stdout and engine_mod.SNAPSHOTTER in status.stdout
+
+
+def test_engine_up_when_an_engine_answers_is_a_no_op(engine):
+    from course import provision_engine
+
+    if not provision_engine.ping():
+        pytest.skip("the tests use another engine (Docker Desktop, a CI runner): `engine up` is not theirs")
+    up = _course("engine", "up")
+    assert (up.returncode, up.stdout.startswith("engine already up")) == (0, True), up.stdout + up.stderr
