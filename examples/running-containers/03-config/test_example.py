@@ -81,3 +81,9 @@ def test_env_file_values_are_taken_literally(container, image, tmp_path):
     env_file.write_text("# a comment line\nGREETING='Hi there'\n")
     c = container(image, ports=(8000,), wait="port", options=["--env-file", str(env_file)])
     assert c.json("GET", "/", port=8000)[1]["message"] == "'Hi there', world!"  # quotes included
+
+
+def test_history_shows_the_arg_value_in_the_arg_step_and_the_run_step(engine, image):
+    steps = [row["CreatedBy"] for row in engine.history(image) if NOTE in row["CreatedBy"]]
+    assert any(s.startswith("ARG BUILD_NOTE=") for s in steps), steps
+    assert any(s.startswith("RUN |1 BUILD_NOTE=") for s in steps), steps
