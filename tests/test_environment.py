@@ -11,6 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -191,18 +192,26 @@ def test_doctor_names_every_part_and_where_it_was_found():
 def run_as_another_user(args: list[str], env: dict) -> subprocess.CompletedProcess:
     """Run as `nobody` when the tests run as root: a learner's account, not an administrator's."""
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-    return subprocess.run(prefix + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(prefix + args, cwd="/", env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_a_user_without_chromium_gets_one_message_with_the_fix():
+    # A copy of the helpers that the other user can read wherever the clone lies.
+    scripts = Path(tempfile.mkdtemp(prefix="doctor-"))
+    shutil.copytree(ROOT / "scripts" / "course", scripts / "course", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [scripts, *scripts.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
     env = {
         "PATH": ":".join(doctor.SYSTEM_DIRS),
-        "PYTHONPATH": str(ROOT / "scripts"),
+        "PYTHONPATH": str(scripts),
         "CHROMIUM_PATH": "/nonexistent/chromium",
         "HOME": "/tmp",
         "DOCKER_HOST": "unix:///nonexistent/docker.sock",
     }
-    cp = run_as_another_user(["python3", "-m", "course", "doctor", "--setup"], env)
+    try:
+        cp = run_as_another_user(["python3", "-m", "course", "doctor", "--setup"], env)
+    finally:
+        shutil.rmtree(scripts)
     assert cp.returncode == 1, cp
     assert cp.stdout == "" and "Traceback" not in cp.stderr, cp.stderr
     assert "missing: chromium" in cp.stderr and "sudo apt-get install --no-install-recommends chromium" in cp.stderr

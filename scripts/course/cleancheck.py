@@ -39,8 +39,9 @@ CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SUMMARY = re.compile(r"^=+ (.*(passed|failed|error).*) =+$", re.M)
 
 
-def clean_env(home: Path) -> dict[str, str]:
-    env = {"PATH": ":".join(SYSTEM_DIRS), "HOME": str(home), "CI": "true", "LANG": "C.UTF-8", "TERM": "dumb"}
+def clean_env() -> dict[str, str]:
+    """CI's environment with PATH reduced to the system folders (HOME stays: CI keeps it too)."""
+    env = {"PATH": ":".join(SYSTEM_DIRS), "HOME": str(Path.home()), "CI": "true", "LANG": "C.UTF-8", "TERM": "dumb"}
     for name in ("http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "PIP_CERT", "NODE_EXTRA_CA_CERTS"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -149,9 +150,7 @@ def _cmd(args) -> int:
         print("clean-check: uncommitted changes are not in the clone (it takes the committed HEAD)")
     work = Path(tempfile.mkdtemp(prefix="docker-basics-clean-"))
     clone = work / "docker-basics"
-    home = work / "home"
-    home.mkdir()
-    env = clean_env(home)
+    env = clean_env()
     figures = []
     try:
         start = time.monotonic()
