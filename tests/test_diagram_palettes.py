@@ -25,8 +25,9 @@ CONTRASTS_JS = """
     const shown = [...host.querySelectorAll("svg")].filter((s) => s.getBoundingClientRect().height > 0);
     if (shown.length !== 1) { out.push({ text: `${shown.length} SVGs shown`, ratio: 0 }); continue; }
     const svg = shown[0];
-    const palette = document.body.dataset.mdColorScheme === "slate" ? "-dark" : "-light";
-    if (!svg.id.endsWith(palette)) {
+    // A light/dark pair (drawings that differ): the palette's own must be the one shown.
+    const palette = document.body.dataset.mdColorScheme === "slate" ? "dark" : "light";
+    if (host.querySelector(":scope > div") && !svg.closest(`.diagram__${palette}`)) {
       out.push({ text: `${svg.id} shown, not the ${palette} drawing`, ratio: 0 });
       continue;
     }

@@ -72,6 +72,7 @@ def test_the_cache_never_serves_a_drawing_of_other_source(tmp_path, monkeypatch)
 
 # --------------------------------------------------------------------------- the built site
 def test_every_diagram_is_inline_svg_for_both_palettes_with_a_text_alternative(site):
+    """Each fence is an SVG, drawn for the light and the dark palette, with role=img, <title>, <desc>."""
     problems = []
     for page, fences in built_pages_with_diagrams():
         soup = BeautifulSoup((site.site_dir / page.dest).read_text(encoding="utf-8"), "html.parser")
@@ -81,17 +82,20 @@ def test_every_diagram_is_inline_svg_for_both_palettes_with_a_text_alternative(s
         ids = Counter(tag["id"] for tag in soup.select("[id]"))
         problems += [f"{page.source}: id {i!r} used {n} times" for i, n in ids.items() if n > 1]
         for n, host in enumerate(hosts, 1):
-            for palette in diagrams.PALETTES:
-                svg = host.select_one(f":scope > div.diagram__{palette} > svg")
-                if svg is None:
-                    problems.append(f"{page.source}: diagram {n} has no {palette} drawing")
-                    continue
+            # One SVG styled for both palettes, or (if the two drawings differ) one per palette.
+            svgs = host.find_all("svg", recursive=True)
+            pair = [host.select_one(f":scope > div.diagram__{name} > svg") for name in diagrams.PALETTES]
+            if not (len(svgs) == 1 and svgs[0].parent is host) and not (len(svgs) == 2 and all(pair)):
+                problems.append(f"{page.source}: diagram {n} is neither one SVG nor a light/dark pair")
+            if len(svgs) == 1 and '[data-md-color-scheme="slate"] #' not in str(svgs[0].style):
+                problems.append(f"{page.source}: diagram {n} has no styles for the dark palette")
+            for svg in svgs:
                 title = soup.find(id=svg.get("aria-labelledby", "-"))
                 desc = soup.find(id=svg.get("aria-describedby", "-"))
                 if svg.get("role") != "img" or not title or title.name != "title" or not desc or desc.name != "desc":
-                    problems.append(f"{page.source}: diagram {n} ({palette}) lacks role=img, <title> or <desc>")
+                    problems.append(f"{page.source}: diagram {n} lacks role=img, <title> or <desc>")
                 if "var(--" in str(svg):
-                    problems.append(f"{page.source}: diagram {n} ({palette}) depends on a CSS variable of the page")
+                    problems.append(f"{page.source}: diagram {n} depends on a CSS variable of the page")
     assert problems == []
 
 
@@ -111,7 +115,7 @@ def test_a_diagram_added_to_a_page_is_drawn_by_the_next_build(tmp_path, monkeypa
     assert result.returncode == 0, result.log
     html = (project / "site" / "how-to-use" / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    assert [t.get_text() for t in soup.select("div.diagram svg > title")] == ["New", "New"]
+    assert [t.get_text() for t in soup.select("div.diagram svg > title")] == ["New"]
     assert len(list((tmp_path / "cache").glob("*.json"))) == len(
         {d.source for d in diagrams.find_diagrams(project / "docs")}
     )
@@ -123,18 +127,22 @@ def test_the_palette_toggle_switches_the_drawing_at_once(served_site, context):
     page_info, _ = built_pages_with_diagrams()[0]
     page = context.new_page()
     page.goto(base + page_info.url, wait_until="load")
-    shown_ids = """() => [...document.querySelectorAll("div.diagram svg")]
-        .filter((s) => s.getBoundingClientRect().height > 0).map((s) => s.id)"""
-    schemes = []
+    # The colours of the first diagram's shown SVG: its box and its first label.
+    colours = """() => {
+      const svg = [...document.querySelectorAll("div.diagram svg")].find((s) => s.getBoundingClientRect().height);
+      const box = svg.querySelector(".node rect, rect.actor, rect");
+      const text = svg.querySelector(".nodeLabel, text, span");
+      const style = (el, p) => (el ? getComputedStyle(el)[p] : "");
+      return [style(box, "fill"), style(text, "color") + style(text, "fill")].join(" | ");
+    }"""
+    seen = {}
     page.evaluate("window.__noReload = true")
     for _ in range(3):  # automatic -> light -> dark (Material's toggle order in mkdocs.yml)
-        scheme = page.evaluate("document.body.dataset.mdColorScheme")
-        shown = page.evaluate(shown_ids)
-        want = "-dark" if scheme == "slate" else "-light"
-        assert shown and all(i.endswith(want) for i in shown), f"{page_info.source}: palette {scheme}, shown {shown}"
-        schemes.append(scheme)
+        seen.setdefault(page.evaluate("document.body.dataset.mdColorScheme"), set()).add(page.evaluate(colours))
         page.click("form[data-md-component=palette] label:not([hidden])")
-    assert {"default", "slate"} <= set(schemes)
+    assert set(seen) == {"default", "slate"}, seen
+    assert all(len(v) == 1 for v in seen.values()), f"{page_info.source}: one palette, different colours: {seen}"
+    assert seen["default"] != seen["slate"], f"{page_info.source}: the diagram looks the same in both palettes"
     assert page.evaluate("window.__noReload === true"), "toggling the palette reloaded the page"
 
 
@@ -179,3 +187,19 @@ def test_the_live_preview_draws_every_diagram_in_the_browser(browser):
             server.wait(timeout=30)
     assert problems == []
     assert drawn == sum(len(f) for _, f in built_pages_with_diagrams())
+
+
+def test_two_drawings_become_one_svg_only_when_their_shapes_match():
+    rect = '<rect id="{}" class="node" x="{}"/>'
+    unused = "#p-light .unused{fill:red}"  # no element has the class: left out
+    light = (
+        f'<svg id="p-light"><style>#p-light .node{{fill:#fff}}{unused}</style>{rect.format("actor3", "1.23456")}</svg>'
+    )
+    dark = f'<svg id="p-dark"><style>#p-dark .node{{fill:#000}}</style>{rect.format("actor7", "1.23449")}</svg>'
+    merged = diagrams.combine(light, dark, "p")
+    assert merged == {
+        "svg": '<svg id="p"><style>#p .node{fill:#fff}[data-md-color-scheme="slate"] #p .node{fill:#000}</style>'
+        '<rect id="p-n0" class="node" x="1.2"/></svg>'
+    }
+    moved = dark.replace('x="1.23449"', 'x="9"')
+    assert set(diagrams.combine(light, moved, "p")) == {"light", "dark"}

@@ -1,13 +1,17 @@
 """Mermaid diagrams drawn at build time: every ```mermaid fence becomes inline SVG.
 
-`fence` is the pymdownx.superfences formatter named in mkdocs.yml. It returns
-the diagram drawn twice, for Material's light (default) and dark (slate)
-palette; extra.css shows the one that matches the page's scheme, so toggling
-the palette switches diagrams at once and no page loads mermaid.js.
+`fence` is the pymdownx.superfences formatter named in mkdocs.yml. Each
+diagram is drawn twice, for Material's light (default) and dark (slate)
+palette. The two drawings have the same shapes, so the page gets one SVG with
+both palettes' styles, the dark ones scoped to [data-md-color-scheme=slate]
+(half the bytes of two copies); if they ever differ, it gets both SVGs and
+extra.css shows the one of the page's scheme. Either way the palette toggle
+switches diagrams at once, with no script, and no page loads mermaid.js.
 
 The drawings come from a cache (.cache/diagrams/, one JSON file per diagram)
-keyed by a hash of the diagram's source, the pinned Mermaid version and the
-theme (Material's diagram CSS, its palette stylesheets, extra.css). A build
+keyed by a hash of the diagram's source, the pinned Mermaid version, the
+theme (Material's diagram CSS, its palette stylesheets, extra.css) and this
+file. A build
 that meets a diagram not in the cache draws every missing diagram of docs/ in
 one headless Chromium (Debian's, via Playwright) with the same mermaid.min.js
 that package-lock.json pins, the way Material draws it in the browser. So
@@ -46,8 +50,8 @@ MERMAID_JS = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 MODES = ("svg", "preview", "browser")
 MODE = os.environ.get("COURSE_DIAGRAMS", "svg")
 
-# Bump when the drawing code below changes what it writes.
-RENDERER = "2"
+# The drawing code is part of the cache key: any change to this file draws every diagram anew.
+RENDERER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 # Material's palettes in mkdocs.yml (tests/test_diagrams.py checks they match):
 # name -> attributes of <body> that select Material's colours.
@@ -55,6 +59,11 @@ PALETTES = {
     "light": {"data-md-color-scheme": "default", "data-md-color-primary": "indigo", "data-md-color-accent": "indigo"},
     "dark": {"data-md-color-scheme": "slate", "data-md-color-primary": "indigo", "data-md-color-accent": "indigo"},
 }
+
+# Added to Material's diagram CSS: Mermaid 11's sequence-diagram arrowheads keep the
+# default theme's #333 (a rule on the marker's id that Material's CSS does not reach),
+# nearly invisible on the dark palette. Draw them in the edge colour, like the lines.
+EXTRA_THEME_CSS = '[id$="-arrowhead"] path{fill:var(--md-mermaid-edge-color);stroke:var(--md-mermaid-edge-color)}'
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 
@@ -167,13 +176,13 @@ def theme() -> dict:
         ]
         version = mermaid_version()
         digest = hashlib.sha256()
-        for part in [RENDERER, version, css[1], json.dumps(sequence), json.dumps(PALETTES)]:
+        for part in [RENDERER, version, css[1], EXTRA_THEME_CSS, json.dumps(sequence), json.dumps(PALETTES)]:
             digest.update(part.encode())
         for sheet in stylesheets:
             digest.update(sheet.read_bytes())
         _THEME = {
             "mermaid": version,
-            "themeCSS": json.loads(f'"{css[1]}"'),
+            "themeCSS": json.loads(f'"{css[1]}"') + EXTRA_THEME_CSS,
             "sequence": sequence,
             "stylesheets": stylesheets,
             "fingerprint": digest.hexdigest(),
@@ -258,6 +267,93 @@ def _accessible(svg: str, diagram: Diagram) -> str:
     return re.sub(r'(<svg[^>]*?) role="[^"]*"', r'\1 role="img"', svg, count=1)
 
 
+GEOMETRY = re.compile(r'\b(d|points|transform|x|y|x1|x2|y1|y2|cx|cy|r|rx|ry|width|height|viewBox)="([^"]*)"')
+STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+def _rounded(svg: str) -> str:
+    """Coordinates to 0.1 px (Mermaid writes up to 15 digits): a third less to transfer, no visible change."""
+
+    def numbers(match: re.Match) -> str:
+        value = re.sub(r"-?\d+\.\d{2,}", lambda n: f"{float(n[0]):.1f}", match[2])
+        return f'{match[1]}="{value}"'
+
+    return GEOMETRY.sub(numbers, svg)
+
+
+def _own_ids(svg: str, prefix: str) -> str:
+    """Prefix the ids Mermaid leaves global (sequence diagrams: actor0, root-0, … from a counter
+    that runs on across drawings), numbered in document order: unique on a page, equal for
+    the same diagram drawn twice."""
+    names = {}
+    for name in re.findall(r'(?<![\w-])id="([^"]+)"', svg):
+        if prefix not in name and name not in names:  # chart-title-<prefix> is Mermaid's own
+            names[name] = f"{prefix}-n{len(names)}"
+    if not names:
+        return svg
+    pattern = re.compile(r'((?<![\w-])id="|"#|\(#)(' + "|".join(map(re.escape, names)) + r')(?=[")])')
+    return pattern.sub(lambda m: m[1] + names[m[2]], svg)
+
+
+def _css_blocks(css: str) -> list[str]:
+    """Top-level rules and at-rules of minified CSS (Mermaid's, from stylis)."""
+    blocks, depth, start = [], 0, 0
+    for i, char in enumerate(css):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                blocks.append(css[start : i + 1])
+                start = i + 1
+    return blocks
+
+
+def _pruned(svg: str) -> str:
+    """Mermaid's <style> without the selectors naming a class the drawing does not use (most of
+    them: the style sheet covers every diagram type): a third less to transfer, nothing drawn
+    differently, since nothing changes the classes of a static SVG."""
+    style = STYLE.search(svg)
+    if not style:
+        return svg
+    markup = STYLE.sub("", svg)
+    classes = {token for value in re.findall(r'class="([^"]*)"', markup) for token in value.split()}
+    kept = []
+    for block in _css_blocks(style[1]):
+        prelude, body = block.split("{", 1)
+        if prelude.lstrip().startswith("@"):
+            kept.append(block)
+            continue
+        selectors = [s for s in prelude.split(",") if set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", s)) <= classes]
+        if selectors:
+            kept.append(",".join(selectors) + "{" + body)
+    rules = "".join(b for b in kept if not b.startswith("@keyframes"))
+    kept = [
+        b
+        for b in kept
+        if not b.startswith("@keyframes") or re.search(rf"animation[^;}}]*\b{re.escape(b.split()[1])}\b", rules)
+    ]
+    return svg[: style.start(1)] + "".join(kept) + svg[style.end(1) :]
+
+
+def combine(light: str, dark: str, prefix: str) -> dict:
+    """One SVG when both palettes drew the same shapes (they do, with the same fonts): the light
+    palette's styles, then the dark palette's, which apply under Material's slate scheme. Else both."""
+    light, dark = (
+        _pruned(_rounded(_own_ids(svg, f"{prefix}-{name}"))) for svg, name in ((light, "light"), (dark, "dark"))
+    )
+    same_ids = dark.replace(f"{prefix}-dark", f"{prefix}-light")
+    if STYLE.sub("", light) != STYLE.sub("", same_ids) or len(STYLE.findall(light)) != 1:
+        return {"light": light, "dark": dark}
+    dark_css = re.sub(
+        rf"(?<![\w(#-])#{re.escape(prefix)}-light\b",
+        lambda m: f'[data-md-color-scheme="slate"] {m[0]}',
+        STYLE.search(same_ids)[1],
+    )
+    merged = STYLE.sub(lambda m: f"<style>{m[1]}{dark_css}</style>", light, count=1)
+    return {"svg": merged.replace(f"{prefix}-light", prefix)}
+
+
 def _error(diagram: Diagram, message: str) -> DiagramError:
     # Mermaid counts lines from the diagram's first line (one below the fence); an error at
     # the end of the text it places on the line after the last.
@@ -270,7 +366,7 @@ def _error(diagram: Diagram, message: str) -> DiagramError:
 
 
 def draw(diagrams: list[Diagram]) -> dict[str, dict]:
-    """Draw `diagrams` in one Chromium; return {source: {"light": svg, "dark": svg}}. Raises DiagramError."""
+    """Draw `diagrams` in one Chromium; return {source: {"svg": svg}} (see combine). Raises DiagramError."""
     from course.browser import BrowserMissing, chromium
 
     unique = list({d.source: d for d in reversed(diagrams)}.values())[::-1]  # first place each source is used
@@ -300,10 +396,11 @@ def draw(diagrams: list[Diagram]) -> dict[str, dict]:
         cause = str(failure).strip().splitlines()[0]
         raise DiagramError(f"{unique[0].where}: cannot draw the diagram, Chromium failed: {cause}") from None
     drawn = {}
-    for diagram, result in zip(unique, results, strict=True):
+    for diagram, result, item in zip(unique, results, items, strict=True):
         if "error" in result:
             raise _error(diagram, result["error"])
-        drawn[diagram.source] = {name: _accessible(result[name], diagram) for name in PALETTES}
+        svgs = {name: _accessible(result[name], diagram) for name in PALETTES}
+        drawn[diagram.source] = combine(svgs["light"], svgs["dark"], item["id"])
     return drawn
 
 
@@ -377,11 +474,11 @@ def fence(source, language, class_name, options, md, **kwargs):
     prefix = f"d{key(source)[:12]}"
     seen[prefix] = seen.get(prefix, 0) + 1
     parts = []
-    for name in PALETTES:
+    for name in ["svg"] if "svg" in entry else PALETTES:
         svg = entry[name]
         if seen[prefix] > 1:
             svg = svg.replace(prefix, f"{prefix}x{seen[prefix]}")
-        parts.append(f'<div class="diagram__{name}">{svg}</div>')
+        parts.append(svg if name == "svg" else f'<div class="diagram__{name}">{svg}</div>')
     return f'<div class="diagram">{"".join(parts)}</div>'
 
 
