@@ -271,3 +271,16 @@ def test_update_expected_writes_the_real_output_into_the_page(tmp_path, monkeypa
         'Intro\n\n=== "Linux"\n\n    ```console\n    $ docker image ls x\n    NEW 1\n    NEW 2\n    $ echo a \\\n'
         "      b\n    a b\n    $ docker ps\n    ...\n    ```\n"
     )
+
+
+def test_listings_match_in_any_row_order_but_not_with_other_rows():
+    cmd = "docker image ls greet"
+    expected = [
+        "REPOSITORY   TAG    IMAGE ID       CREATED         SIZE",
+        "greet  a  59b8f0389b88  1 minute ago  1MB",
+        "greet  b  97237cd2bb8e  1 minute ago  398MB",
+    ]
+    swapped = [expected[0], expected[2], expected[1]]
+    assert console.output_matches(cmd, expected, swapped)
+    assert not console.output_matches(cmd, expected, [expected[0], expected[1], expected[1].replace(" a ", " c ")])
+    assert not console.output_matches("docker image ls greet | head -n 2", expected, swapped)
