@@ -127,3 +127,22 @@ def test_engine_up_when_an_engine_answers_is_a_no_op(engine):
         pytest.skip("the tests use another engine (Docker Desktop, a CI runner): `engine up` is not theirs")
     up = _course("engine", "up")
     assert (up.returncode, up.stdout.startswith("engine already up")) == (0, True), up.stdout + up.stderr
+
+
+def test_root_client_also_runs_with_the_roots_own_glibc(engine):
+    """The fallback for a root whose binaries need a newer glibc than the host's."""
+    from course import provision_engine
+
+    if provision_engine.root_info() is None:
+        pytest.skip("no course engine root on this machine (the tests use Docker Desktop or a CI runner's engine)")
+    paths = provision_engine.client_paths(use_loader=True)
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DOCKER_HOST": engine.server.host}
+    env.update(provision_engine.client_env(paths["plugins"]))
+    docker = str(paths["docker"])
+    for args, wanted in (
+        (["version", "--format", "{{.Server.Version}}"], engine.server.version),
+        (["buildx", "version"], "github.com/docker/buildx"),
+        (["compose", "version"], "Docker Compose version"),
+    ):
+        cp = subprocess.run([docker, *args], env=env, capture_output=True, text=True)
+        assert cp.returncode == 0 and wanted in cp.stdout, f"{args}: {cp.stdout}{cp.stderr}"

@@ -142,7 +142,8 @@ def choose_client() -> Client:
             candidates.append((path, {}, "on this machine"))
     forky = provision_engine.client_paths()
     if forky:
-        candidates.append((str(forky["docker"]), provision_engine.client_env(), "the course engine's root"))
+        env = provision_engine.client_env(forky["plugins"])
+        candidates.append((str(forky["docker"]), env, "the course engine's root"))
     tried, seen = [], set()
     for path, env, origin in candidates:
         if os.path.realpath(path) in seen:

@@ -56,6 +56,8 @@ STAMP = ROOT_DIR / "docker-basics-engine.json"
 DATA = CACHE / "data"  # bound at ROOT/var/lib/docker: images survive `down` and a rebuilt root
 LOG = CACHE / "dockerd.log"
 CLIENT_CONFIG = CACHE / "client"  # DOCKER_CONFIG for the root's CLI: finds its buildx and compose plugins
+LOADER_DIR = CACHE / "client-loader"  # wrappers (and DOCKER_CONFIG) that run the root's CLI with its own glibc
+PLUGINS = ROOT_DIR / "usr/libexec/docker/cli-plugins"
 RUN = Path("/run/docker-basics")
 SOCKET = RUN / "docker.sock"
 PIDFILE = RUN / "dockerd.pid"
@@ -83,22 +85,53 @@ def root_info() -> dict | None:
         return None
 
 
-def client_paths() -> dict[str, Path] | None:
-    """The root's docker CLI and its plugins, when the root is built."""
+def _runs_on_host(binary: Path) -> bool:
+    try:
+        return subprocess.run([binary, "--version"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def loader_wrappers() -> tuple[Path, Path]:
+    """Scripts that run the root's CLI and plugins with the root's own dynamic loader and
+    libraries: for a root whose binaries need a newer glibc than the host has."""
+    libs = f"{ROOT_DIR}/lib/x86_64-linux-gnu:{ROOT_DIR}/usr/lib/x86_64-linux-gnu"
+    loader = ROOT_DIR / "lib64/ld-linux-x86-64.so.2"
+    plugin_dir = LOADER_DIR / "cli-plugins"
+    plugin_dir.mkdir(parents=True, exist_ok=True)
+    targets = [(ROOT_DIR / "usr/bin/docker", LOADER_DIR / "docker")]
+    targets += [(p, plugin_dir / p.name) for p in sorted(PLUGINS.iterdir())]
+    for target, wrapper in targets:
+        wrapper.write_text(f'#!/bin/sh\nexec "{loader}" --library-path "{libs}" "{target}" "$@"\n')
+        wrapper.chmod(0o755)
+    return LOADER_DIR / "docker", plugin_dir
+
+
+def client_paths(use_loader: bool | None = None) -> dict[str, Path] | None:
+    """The root's docker CLI and its plugin folder, when the root is built.
+
+    Debian's binaries run on the host's glibc when it is new enough (forky's docker 28.5.2
+    needs GLIBC_2.34; Debian 12 has 2.36); otherwise they run through loader_wrappers()."""
     if root_info() is None:
         return None
-    plugins = ROOT_DIR / "usr/libexec/docker/cli-plugins"
-    return {"docker": ROOT_DIR / "usr/bin/docker", "plugins": plugins}
+    docker = ROOT_DIR / "usr/bin/docker"
+    if use_loader is None:
+        use_loader = not _runs_on_host(docker)
+    if use_loader:
+        docker, plugins = loader_wrappers()
+        return {"docker": docker, "plugins": plugins}
+    return {"docker": docker, "plugins": PLUGINS}
 
 
-def client_env() -> dict[str, str]:
+def client_env(plugins: Path | None = None) -> dict[str, str]:
     """Environment that lets the root's CLI find its plugins (its own DOCKER_CONFIG)."""
-    CLIENT_CONFIG.mkdir(parents=True, exist_ok=True)
-    config = CLIENT_CONFIG / "config.json"
-    want = {"cliPluginsExtraDirs": [str(ROOT_DIR / "usr/libexec/docker/cli-plugins")]}
+    config_dir = CLIENT_CONFIG if plugins in (None, PLUGINS) else plugins.parent
+    config_dir.mkdir(parents=True, exist_ok=True)
+    config = config_dir / "config.json"
+    want = {"cliPluginsExtraDirs": [str(plugins or PLUGINS)]}
     if not config.is_file() or json.loads(config.read_text() or "{}") != want:
         config.write_text(json.dumps(want, indent=2) + "\n")
-    return {"DOCKER_CONFIG": str(CLIENT_CONFIG)}
+    return {"DOCKER_CONFIG": str(config_dir)}
 
 
 def _run(cmd: list[str], what: str, timeout: float = 900) -> str:
