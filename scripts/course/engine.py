@@ -770,7 +770,14 @@ def _cmd_engine(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("engine", help="the Docker engine the course uses: up, down, status (default)")
-    p.add_argument("action", nargs="?", choices=["up", "down", "status"], default="status")
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=["up", "down", "status"],
+        default="status",
+        help="up: build the course's engine once and start it (root); down: stop it; "
+        "status (default): the engine, client and plugins the course uses, and why",
+    )
     p.add_argument("--clean", action="store_true", help=f"remove all containers/images/networks labelled {TEST_LABEL}")
     p.set_defaults(func=_cmd_engine)
 
