@@ -79,6 +79,8 @@ def project(engine, request, tmp_path_factory):
     (folder / LABELS_FILE).write_text(LABELS_YAML)
     p = Project(engine, folder, f"test-notebook-{uuid.uuid4().hex[:8]}", free_port())
     p.compose("up", "-d")
+    # Right after `up`, while Docker still keeps every health check result (it keeps the last five).
+    p.after_up = {service: p.container(service) for service in ("redis", "api")}
     yield p
     p.compose("down", "-v", "--rmi", "local", "--timeout", "2", check=False)
 
@@ -89,7 +91,7 @@ def _time(stamp: str) -> datetime:
 
 
 def test_up_waits_for_the_data_store_health_check(project):
-    redis, api = project.container("redis"), project.container("api")
+    redis, api = project.after_up["redis"], project.after_up["api"]
     assert redis["State"]["Health"]["Status"] == "healthy"
     first_healthy = min(_time(r["End"]) for r in redis["State"]["Health"]["Log"] if r["ExitCode"] == 0)
     assert _time(api["State"]["StartedAt"]) >= first_healthy, (api["State"]["StartedAt"], first_healthy)
