@@ -94,6 +94,14 @@ def test_runs_as_non_root(served, engine, course_image_tag):
     assert owners and set(owners) == {uid}, f"nginx processes run as uids {owners}"
 
 
+def test_ships_no_mermaid_js(served):
+    """Diagrams are SVG drawn at build time: the image has no mermaid.js and no page names it."""
+    container, _ = served
+    assert get(container, "/assets/vendor/mermaid/mermaid.min.js")[0] == 404
+    page = next(p for p in PAGES if diagrams_on(container, p))
+    assert "mermaid.min.js" not in get(container, "/" + page.url)[2].decode("utf-8")
+
+
 def test_listens_on_8080_and_serves_the_course(served):
     container, _ = served
     status, headers, body = get(container, "/")

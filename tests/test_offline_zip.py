@@ -96,6 +96,13 @@ def diagrams_in(folder: Path, dest: str) -> int:
     return len(DIAGRAM.findall((folder / dest).read_text(encoding="utf-8")))
 
 
+def test_ships_no_mermaid_js(unzipped):
+    """Diagrams are SVG drawn at build time: the zip holds no mermaid.js and no page names it."""
+    assert list(unzipped.rglob("mermaid*.js")) == []
+    assert [p.source for p in PAGES if "mermaid.min.js" in (unzipped / p.dest).read_text(encoding="utf-8")] == []
+    assert sum(diagrams_in(unzipped, p.dest) for p in PAGES) > 0
+
+
 def test_every_page_opens_with_its_diagrams(unzipped, offline_context):
     base = unzipped.as_uri() + "/"
     problems = {}
