@@ -361,7 +361,8 @@ def markdown(results: Results, where: str) -> str:
         out += ["| " + " | ".join(row) + " |" for row in rows]
     if results.notes:
         out += [""] + [f"- {note}" for note in results.notes]
-    return "\n".join(out) + "\n"
+    # Markdown lint (MD060): an empty cell is "| |", not "|  |".
+    return "\n".join(re.sub(r"\|  (?=\|)", "| ", line) for line in out) + "\n"
 
 
 def print_table(results: Results) -> None:
@@ -380,7 +381,7 @@ def write_readme(table: str) -> bool:
         return False
     head, rest = text.split(README_START, 1)
     tail = rest.split(README_END, 1)[1]
-    README.write_text(f"{head}{README_START}\n{table}{README_END}{tail}", encoding="utf-8")
+    README.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}", encoding="utf-8")
     return True
 
 
