@@ -15,7 +15,7 @@ STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help serve build build-offline test test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-fast test-clean doctor system system-builds engine diagrams lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ vendor: deps ## Copy mermaid.js and the other browser assets into docs/assets/ve
 
 system: ## Install the missing Debian packages and start the engine (root), or say how
 	@python3 -m course doctor --setup
+
+system-builds: ## What builds need (Chromium draws the diagrams): install it (root), or say how
+	@python3 -m course doctor --setup --builds-only
 
 doctor: deps ## Print every part the tests use: version and where it was found
 	@$(PY) -m course doctor
@@ -63,7 +66,7 @@ test: system vendor ## Set up what is missing, then run every check (the ten slo
 lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows
 	$(PY) -m course lint
 
-test-fast: vendor ## Run the checks that need neither a browser nor Docker (about a minute)
+test-fast: system-builds vendor ## Run the checks that need no Docker and no browser test (about a minute)
 	$(PY) -m pytest -m "not browser and not docker" -n auto --durations=5
 
 test-clean: ## Clone into a throwaway folder and run the README's commands there with system PATH only

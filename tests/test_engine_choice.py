@@ -65,6 +65,7 @@ def old_engine(tmp_path):
     server.server_close()
 
 
+@pytest.mark.docker  # needs a current docker CLI to talk to the fake engine
 def test_an_old_engine_is_refused_with_one_line_naming_it(old_engine, monkeypatch):
     try:
         client = engine_mod.choose_client()

@@ -151,6 +151,8 @@ def test_every_executable_comes_from_the_project_or_the_setup_list():
         if name in DOCKER:
             continue
         located = doctor.locate(name) if name in doctor.PARTS else shutil.which(name, path=path)
+        if located is None and doctor.PARTS.get(name) in doctor.SYSTEM:
+            continue  # not installed yet: `make test`'s set-up installs it (and doctor fails without it)
         reason = verdict(name, str(located) if located else None)
         if reason:
             problems[name] = f"{reason} (called at {', '.join(sorted(set(where))[:3])})"

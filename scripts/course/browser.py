@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's; CI on GitHub sets Chrome
@@ -68,8 +68,9 @@ def chromium():
         raise BrowserMissing(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with ExitStack() as stack:
         try:
+            playwright = stack.enter_context(sync_playwright())
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
         except Exception as exc:  # Playwright's Error or TimeoutError: the reason is in the message
             first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)

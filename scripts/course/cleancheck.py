@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -105,7 +106,7 @@ def run_logged(command: list[str], cwd: Path, env: dict, log: Path) -> tuple[int
 def in_bare_debian(clone: Path, work: Path) -> list[str]:
     """make serve and make test-fast in a bare Debian container; the figures as lines."""
     from course import baseimages
-    from course.engine import EngineUnavailable, get_engine
+    from course.engine import SESSION_LABEL, TEST_LABEL, EngineUnavailable, get_engine
 
     try:
         engine = get_engine()
@@ -113,10 +114,13 @@ def in_bare_debian(clone: Path, work: Path) -> list[str]:
         return [f"bare Debian container: not run, no engine answers ({str(exc).splitlines()[0]})"]
     baseimages.ensure(engine, ["debian:trixie-slim"], log=lambda m: print(f"  {m}"))
     context = work / "bare-context"
-    context.mkdir()
+    context.mkdir(exist_ok=True)
     (context / "Dockerfile").write_text(BARE_DOCKERFILE)
     build = engine.build(context, BARE_IMAGE, labels=[], timeout=1800)
-    ca = ["-v", f"{CA_BUNDLE}:/etc/ssl/certs/host-ca.crt:ro"] if CA_BUNDLE.is_file() else []
+    ca = []
+    if CA_BUNDLE.is_file():  # copied: the engine may not see the host's /etc at its own path
+        shutil.copy(CA_BUNDLE, work / "host-ca.crt")
+        ca = ["-v", f"{work / 'host-ca.crt'}:/etc/ssl/certs/host-ca.crt:ro"]
     ca_env = ["-e", "PIP_CERT=/etc/ssl/certs/host-ca.crt", "-e", "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca.crt"]
     script = (
         "set -e; git clone -q /clone /home/learner/docker-basics; cd /home/learner/docker-basics; "
@@ -126,7 +130,8 @@ def in_bare_debian(clone: Path, work: Path) -> list[str]:
         'echo "serve-seconds $(( $(date +%s) - start ))"; pkill -f "mkdocs serve" || true; '
         'start=$(date +%s); make test-fast; echo "test-fast-seconds $(( $(date +%s) - start ))"'
     )
-    command = [*engine.docker_cmd, "run", "--rm", "-v", f"{clone}:/clone:ro", *ca, *(ca_env if ca else [])]
+    labels = ["--label", TEST_LABEL, "--label", SESSION_LABEL]  # clean-ups of other runs leave it alone
+    command = [*engine.docker_cmd, "run", "--rm", *labels, "-v", f"{clone}:/clone:ro", *ca, *(ca_env if ca else [])]
     command += ["-e", "CI=true", "--user", "0", BARE_IMAGE, "bash", "-c", script]
     rc, seconds, summary = run_logged(command, work, {**os.environ, **engine.env}, work / "bare-debian.log")
     log = (work / "bare-debian.log").read_text()
