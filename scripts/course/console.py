@@ -594,7 +594,10 @@ def update_expected(page: Path, result: RunResult) -> int:
 
 
 def _lock_path(engine) -> Path:
-    key = hashlib.sha256(engine.server.host.encode()).hexdigest()[:12]
+    host = engine.server.host
+    if host.startswith("unix://"):  # one lock per engine, whichever link to its socket was used
+        host = "unix://" + os.path.realpath(host[len("unix://") :])
+    key = hashlib.sha256(host.encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"docker-basics-console-{key}.lock"
 
 

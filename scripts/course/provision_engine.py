@@ -65,6 +65,8 @@ NSFILE = RUN / "mntns"  # the engine's mount namespace: its processes are the on
 DOCKER_HOST = f"unix://{SOCKET}"
 DEFAULT_SOCKET = Path("/var/run/docker.sock")  # a link to SOCKET while the engine is up, if free
 # Host folders dockerd sees at their own paths (bind-mount sources, scratch copies in /tmp).
+# Other paths resolve inside the forky root: `-v /etc/ssl/certs/...:...` mounts forky's file,
+# not the host's; /etc, /usr and /var stay the root's so that dockerd runs on its own system.
 HOST_DIRS = ["/tmp", "/var/tmp", "/root", "/home", "/work", "/srv", "/opt", "/mnt", "/media"]
 DAEMON_JSON = {"features": {"containerd-snapshotter": True}}
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
