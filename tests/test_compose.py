@@ -68,7 +68,7 @@ def docs_image(engine):
     cp = subprocess.run(
         command,
         cwd=ROOT,
-        env={**engine.env, "DOCKER_BUILDKIT": "1"},
+        env=engine.env,
         capture_output=True,
         text=True,
         timeout=900,

@@ -22,6 +22,7 @@ SITE_SOURCES = [
     "overrides",
     "includes",
     "examples",
+    "scripts",  # mkdocs.yml's diagram formatter (course.diagrams)
 ]
 
 
