@@ -291,9 +291,8 @@ DRILLS = [
         "example whose build fails",
         lambda p: replace(p, f"{EXAMPLE}/Dockerfile", "> /message.txt", "> /no-such-dir/message.txt"),
         gate_docker_build,
-        # Docker 20.10's BuildKit names the example and the failing instruction;
-        # newer ones also print "Dockerfile:6".
-        ("RUN", "/no-such-dir/message.txt: Directory nonexistent"),
+        # BuildKit names the failing instruction and its line in the Dockerfile.
+        ("Dockerfile:6", "RUN", "/no-such-dir/message.txt: Directory nonexistent"),
         names="06-registry",
         marks=(pytest.mark.docker,),
     ),
