@@ -237,7 +237,11 @@ def _pid() -> int | None:
         pid = int(PIDFILE.read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if Path(f"/proc/{pid}").exists() else None
+    # After a kill -9 (CI ends a session's processes) the number may belong to another process now.
+    try:
+        return pid if Path(f"/proc/{pid}/comm").read_text().strip() == "dockerd" else None
+    except OSError:
+        return None
 
 
 def _processes_in_root() -> list[int]:
@@ -262,6 +266,8 @@ def start(log=print, timeout: float = 90) -> float:
     DATA.mkdir(parents=True, exist_ok=True)
     RUN.mkdir(parents=True, exist_ok=True)
     SOCKET.unlink(missing_ok=True)
+    if _pid() is None:  # a stale pid file makes dockerd refuse to start
+        PIDFILE.unlink(missing_ok=True)
     shutil.copy2("/etc/resolv.conf", ROOT_DIR / "etc/resolv.conf")
     r = str(ROOT_DIR)
     # pivot_root, not chroot: `docker exec` joins a container's mount namespace, whose root
