@@ -43,6 +43,7 @@ SUMMARY = re.compile(r"^=+ (.*(passed|failed|error).*) =+$", re.M)
 def clean_env() -> dict[str, str]:
     """CI's environment with PATH reduced to the system folders (HOME stays: CI keeps it too)."""
     env = {"PATH": ":".join(SYSTEM_DIRS), "HOME": str(Path.home()), "CI": "true", "LANG": "C.UTF-8", "TERM": "dumb"}
+    env["PYTHONUNBUFFERED"] = "1"  # the clone's output shows as it comes, not in blocks
     for name in ("http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "PIP_CERT", "NODE_EXTRA_CA_CERTS"):
         if name in os.environ:
             env[name] = os.environ[name]
