@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import html.parser
 import http.server
 import re
 import subprocess
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from course.doctor import tool  # each tool from the project's environment, never from elsewhere
 
@@ -203,7 +205,52 @@ def links(site_dir: Path, root: Path = ROOT, external: bool = False) -> Result:
         result.output.replace(base + "'", "/'"),
         flags=re.M,
     ).replace(base, "/")
+    missing = missing_anchors(site_dir, sources)
+    if missing:
+        result.returncode = result.returncode or 1
+        result.output += "\n" + "\n".join(missing)
     return result
+
+
+class _Anchors(html.parser.HTMLParser):
+    """The ids of a page and its links (with their lines)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        self.ids.update(v for k, v in found.items() if v and (k == "id" or (k == "name" and tag == "a")))
+        if tag == "a" and found.get("href"):
+            self.links.append((found["href"], self.getpos()[0]))
+
+
+def missing_anchors(site_dir: Path, sources: dict[str, str]) -> list[str]:
+    """Links to a #fragment that the target page does not have.
+
+    LinkChecker's own anchor check cannot be relied on (it misses anchors now and then,
+    linkchecker/linkchecker#542 and #555), so every internal #fragment is checked here too."""
+    pages = {}
+    for file in site_dir.rglob("*.html"):
+        parser = _Anchors()
+        parser.feed(file.read_text(encoding="utf-8", errors="replace"))
+        pages[file.resolve()] = parser
+    problems = []
+    for file, page in sorted(pages.items()):
+        for href, line in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.fragment or parts.fragment.startswith("__codelineno"):
+                continue
+            target = (file.parent / unquote(parts.path)).resolve() if parts.path else file
+            if target.is_dir():
+                target = target / "index.html"
+            if target in pages and unquote(parts.fragment) not in pages[target].ids:
+                url = file.parent.relative_to(site_dir.resolve()).as_posix() + "/"
+                where = sources.get("" if url == "./" else url, "no page")
+                problems.append(f"{url} ({where}), line {line}: {href}: no id `{parts.fragment}` on that page")
+    return problems
 
 
 def page_sources(root: Path) -> dict[str, str]:
