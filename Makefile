@@ -15,7 +15,7 @@ STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help serve build build-offline test test-fast test-clean doctor system system-builds engine diagrams lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,9 +37,6 @@ vendor: deps ## Copy mermaid.js and the other browser assets into docs/assets/ve
 system: ## Install the missing Debian packages and start the engine (root), or say how
 	@python3 -m course doctor --setup
 
-system-builds: ## What builds need (Chromium draws the diagrams): install it (root), or say how
-	@python3 -m course doctor --setup --builds-only
-
 doctor: deps ## Print every part the tests use: version and where it was found
 	@$(PY) -m course doctor
 
@@ -50,7 +47,7 @@ serve: vendor ## Serve the site with live reload at http://127.0.0.1:8000
 	@$(PY) -m course doctor --port $(PORT) --host $(HOST)
 	SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
 
-diagrams: vendor ## Draw every Mermaid diagram as SVG into the cache (make build does it when needed)
+diagrams: vendor ## Draw new or changed Mermaid diagrams into includes/diagrams/ (needs Chromium; commit them)
 	$(PY) -m course diagrams
 
 build: vendor ## Build site/ strictly (any warning fails)
@@ -66,7 +63,7 @@ test: system vendor ## Set up what is missing, then run every check (the ten slo
 lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows
 	$(PY) -m course lint
 
-test-fast: system-builds vendor ## Run the checks that need no Docker and no browser test (about a minute)
+test-fast: vendor ## Run the checks that need no Docker and no browser (about a minute)
 	$(PY) -m pytest -m "not browser and not docker" -n auto --durations=5
 
 test-clean: ## Clone into a throwaway folder and run the README's commands there with system PATH only

@@ -8,7 +8,10 @@ The session ends with a line "faults planted N, caught N".
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,12 +90,25 @@ def gate_build(project: Path, where: str, request) -> tuple[bool, str]:
     return result.returncode != 0, result.log
 
 
-def gate_build_without_chromium(project: Path, where: str, request) -> tuple[bool, str]:
-    """A build that has to draw a diagram (empty cache) on a machine whose Chromium is missing."""
-    monkeypatch = request.getfixturevalue("monkeypatch")
-    monkeypatch.setenv("CHROMIUM_PATH", str(project / "no-such-chromium"))
-    monkeypatch.setenv("COURSE_DIAGRAMS_CACHE", str(project / "empty-diagram-cache"))
-    return gate_build(project, where, request)
+def gate_diagrams(project: Path, where: str, request) -> tuple[bool, str]:
+    """`make diagrams` on the copy: it draws the new diagram, or fails naming page and line."""
+    for name in ("package-lock.json", "node_modules"):
+        if not (project / name).exists():
+            (project / name).symlink_to(ROOT / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "diagrams", "--project", str(project)],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode != 0, result.stdout + result.stderr
+
+
+def gate_diagrams_without_chromium(project: Path, where: str, request) -> tuple[bool, str]:
+    """`make diagrams` on a machine whose Chromium is missing."""
+    request.getfixturevalue("monkeypatch").setenv("CHROMIUM_PATH", str(project / "no-such-chromium"))
+    return gate_diagrams(project, where, request)
 
 
 def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
@@ -195,34 +211,49 @@ DRILLS = [
         gate_links,
         ("how-to-use/", "no-such-section"),
     ),
-    # Diagrams are drawn by the build (scripts/course/diagrams.py): it names the page and line.
+    # Diagrams are drawn by `make diagrams` (scripts/course/diagrams.py): it names the page and line.
     Drill(
         "Mermaid syntax error",
         lambda p: next_line(next_line(append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B -->\n```"))),
-        gate_build,
+        gate_diagrams,
         ("Mermaid syntax error",),
         with_line=True,
     ),
     Drill(
         "Mermaid diagram of an unknown type",
         lambda p: append(p, PAGE, "```mermaid\nflowhcart LR\n  A --> B\n```"),
-        gate_build,
+        gate_diagrams,
         ("unknown diagram type",),
         with_line=True,
     ),
     Drill(
         "Mermaid diagram without a text description",
         lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B\n```"),
-        gate_build,
+        gate_diagrams,
         ("accTitle", "accDescr"),
         with_line=True,
     ),
     Drill(
         "new diagram, but Chromium does not start",
         lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  accTitle: A\n  accDescr: B\n  A --> B\n```"),
-        gate_build_without_chromium,
+        gate_diagrams_without_chromium,
         ("Chromium", "no-such-chromium"),
         with_line=True,
+    ),
+    # The build only reads drawings: a diagram nobody drew fails it with the command that draws it.
+    Drill(
+        "new diagram without its drawing",
+        lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  accTitle: A\n  accDescr: B\n  A --> B\n```"),
+        gate_build,
+        ("no drawing", "make diagrams"),
+        with_line=True,
+    ),
+    Drill(
+        "diagram edited, drawing stale",
+        lambda p: replace(p, "docs/concepts/architecture.md", "accDescr", "accDescr: (edited)"),
+        gate_build,
+        ("no drawing", "make diagrams"),
+        with_line=False,
     ),
     Drill(
         "image without alt text (Markdown)",
