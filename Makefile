@@ -60,7 +60,7 @@ test: system vendor ## Set up what is missing, then run every check (the ten slo
 	@$(PY) -m course doctor
 	$(PY) -m pytest --durations=10
 
-lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows
+lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows, import layers
 	$(PY) -m course lint
 
 test-fast: vendor ## Run the checks that need no Docker and no browser (about a minute)

@@ -71,6 +71,7 @@ PROJECT = (
     Part("hadolint", "Dockerfile gate"),
     Part("shellcheck", "shell gate"),
     Part("ruff", "Python gate"),
+    Part("lint-imports", "import layers gate (.importlinter)"),
     Part("check-jsonschema", "workflow gate"),
     Part("zizmor", "workflow gate"),
     Part("linkchecker", "link gate"),
