@@ -26,6 +26,7 @@ from test_site_browser import page_problems
 
 PAGE = "docs/how-to-use.md"
 EXAMPLE = "examples/building-images/06-registry"
+PORTS = "examples/running-containers/02-ports"
 # Besides what copy_project copies: what the gates read.
 GATE_FILES = [
     ".pymarkdown.yml",
@@ -160,6 +161,14 @@ def gate_console(project: Path, where: str, request) -> tuple[bool, str]:
     ]
     result = console.run_blocks(blocks, path, engine, cwd=project)
     return result.failure is not None, str(result.failure)
+
+
+def gate_transcripts(project: Path, where: str, request) -> tuple[bool, str]:
+    """Run the planted transcript's example again and compare, as test_captured_transcripts_still_match does."""
+    engine = request.getfixturevalue("engine")
+    example = project / Path(where.split(":")[0]).parent.parent
+    failures = console.capture(example, engine, check=True)
+    return bool(failures), "\n".join(str(f) for f in failures)
 
 
 # --------------------------------------------------------------------------- the registry
@@ -340,6 +349,22 @@ DRILLS = [
         gate_console,
         ("output does not match", "bookworm"),
         with_line=True,
+        marks=(pytest.mark.docker,),
+    ),
+    # Transcripts are compared modulo console.RULES only: the address family of a port
+    # conflict is left open, the message and every line are not.
+    Drill(
+        "transcript whose error message changed",
+        lambda p: replace(p, PORTS + "/output/conflict.txt", "port is already allocated", "port is already in use"),
+        gate_transcripts,
+        ("port is already in use",),
+        marks=(pytest.mark.docker,),
+    ),
+    Drill(
+        "transcript that lost a line",
+        lambda p: replace(p, PORTS + "/output/publish.txt", "8000/tcp -> 127.0.0.1:8081\n", ""),
+        gate_transcripts,
+        ("docker port web-local",),
         marks=(pytest.mark.docker,),
     ),
 ]
