@@ -14,8 +14,9 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TEST_WORKERS ?= 3
 
-.PHONY: help serve build build-offline test test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-run test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,9 +57,14 @@ build: vendor ## Build site/ strictly (any warning fails)
 build-offline: vendor ## Build site-offline/ for reading from file:// (offline plugin)
 	$(PY) -m mkdocs build --strict --config-file mkdocs.offline.yml
 
-test: system vendor ## Set up what is missing, then run every check (the ten slowest are listed at the end)
+test: ## Set up what is missing, then run every check (the ten slowest and the total time at the end)
+	@start=$$(date +%s); status=0; $(MAKE) --no-print-directory test-run || status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s in all, set-up included (exit $$status)"; exit $$status
+
+# The engine's tests on one xdist worker (conftest.py groups them), the rest on the others.
+test-run: system vendor
 	@$(PY) -m course doctor
-	$(PY) -m pytest --durations=10
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows, import layers
 	$(PY) -m course lint

@@ -3,7 +3,8 @@ the gate that should catch it, and check that it fails with a message naming the
 file (and the line, where the tool gives one).
 
 DRILLS is the registry: one entry per mistake, with the gate that catches it.
-The session ends with a line "faults planted N, caught N".
+The session ends with a line "faults planted N, caught N" (tests/conftest.py adds up the
+xdist workers' tallies).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from course import console, lint
 from site_checks import browser as chromium
 from site_checks.building import ROOT, build, copy_project, site_pages
+from site_checks.tally import TALLY
 from test_accessibility import page_accessibility_problems
 from test_site_browser import page_problems
 
@@ -38,22 +40,6 @@ GATE_FILES = [
     "README.md",
     "CONTRIBUTING.md",
 ]
-
-TALLY = {"planted": 0, "caught": 0}
-
-
-class _Summary:
-    def pytest_terminal_summary(self, terminalreporter):
-        terminalreporter.write_line(f"faults planted {TALLY['planted']}, caught {TALLY['caught']}")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _summary(request):
-    plugin = _Summary()
-    if not request.config.pluginmanager.is_registered(plugin):
-        request.config.pluginmanager.register(plugin, "fault-drill-summary")
-    yield
-
 
 # --------------------------------------------------------------------------- planting
 def append(project: Path, path: str, text: str) -> str:
@@ -227,6 +213,7 @@ DRILLS = [
         gate_diagrams,
         ("Mermaid syntax error",),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     Drill(
         "Mermaid diagram of an unknown type",
@@ -234,6 +221,7 @@ DRILLS = [
         gate_diagrams,
         ("unknown diagram type",),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     Drill(
         "Mermaid diagram without a text description",
@@ -241,6 +229,7 @@ DRILLS = [
         gate_diagrams,
         ("accTitle", "accDescr"),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     Drill(
         "new diagram, but Chromium does not start",
@@ -248,6 +237,7 @@ DRILLS = [
         gate_diagrams_without_chromium,
         ("Chromium", "no-such-chromium"),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     # The build only reads drawings: a diagram nobody drew fails it with the command that draws it.
     Drill(
