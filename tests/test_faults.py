@@ -41,6 +41,7 @@ GATE_FILES = [
     "CONTRIBUTING.md",
 ]
 
+
 # --------------------------------------------------------------------------- planting
 def append(project: Path, path: str, text: str) -> str:
     """Append `text` (after a blank line) to a file of the copy; return "path:first line of text"."""
