@@ -71,7 +71,13 @@ EXTRA_THEME_CSS = '[id$="-arrowhead"] path{fill:var(--md-mermaid-edge-color);str
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 
 
-class DiagramError(SuperFencesException):
+try:  # MkDocs prints its BuildError as one line, without a traceback
+    from mkdocs.exceptions import BuildError
+except ImportError:  # another generator that runs superfences formatters (Zensical)
+    BuildError = Exception
+
+
+class DiagramError(SuperFencesException, BuildError):
     """A diagram that cannot be drawn, or has no drawing: a SuperFencesException, so it fails the build."""
 
 
