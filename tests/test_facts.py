@@ -730,3 +730,31 @@ def test_multi_stage_page_fixes():
     assert "recorded with every step in the build cache" in page
     log = (ROOT / "examples/building-images/07-multi-stage/output/build.txt").read_text(encoding="utf-8")
     assert "CACHED" in log, "the build log is no longer warm: update the sentence about it"
+
+
+@pytest.mark.docker
+def test_a_port_held_by_a_program_gives_address_already_in_use(engine):
+    """ports.md: another program on the port is `address already in use`, a container `port is already allocated`."""
+    import socket
+    import uuid
+
+    labels = ["--label", course_engine.TEST_LABEL, "--label", course_engine.SESSION_LABEL]
+    holder = socket.socket()
+    holder.bind(("0.0.0.0", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    name = f"test-port-held-{uuid.uuid4().hex[:8]}"
+    try:
+        cp = engine.run_cmd(
+            "run", "-d", *labels, "--name", name, "-p", f"{port}:8000", "debian:trixie-slim", "sleep", "60", check=False
+        )
+        assert cp.returncode == 125, (cp.returncode, cp.stderr)
+        assert f"failed to bind host port for 0.0.0.0:{port}:" in cp.stderr, cp.stderr
+        assert "address already in use" in cp.stderr, cp.stderr
+        # The container was created before the start failed: it stays, and its name blocks a retry.
+        assert engine.out("inspect", "--format", "{{.State.Status}}", name) == "created"
+        again = engine.run_cmd("run", "-d", *labels, "--name", name, "debian:trixie-slim", "true", check=False)
+        assert again.returncode != 0 and f'The container name "/{name}" is already in use' in again.stderr, again.stderr
+    finally:
+        holder.close()
+        engine.run_cmd("rm", "-f", name, check=False)
