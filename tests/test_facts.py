@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import tarfile
+import time
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -479,8 +483,6 @@ def test_host_is_not_said_to_lack_a_route_to_container_ports():
 @pytest.mark.docker
 def test_the_host_reaches_an_unpublished_port_by_the_containers_ip(engine):
     """What ports.md and networks.md now say, on this engine (rootful Docker Engine on Linux)."""
-    import urllib.request
-
     security = engine.out("info", "--format", "{{json .SecurityOptions}}")
     cid = engine.out(
         "run", "-d", "--label", course_engine.TEST_LABEL, "--label", course_engine.SESSION_LABEL,
@@ -497,8 +499,6 @@ def test_the_host_reaches_an_unpublished_port_by_the_containers_ip(engine):
                     break
             except OSError as exc:
                 error = exc
-                import time
-
                 time.sleep(0.2)
         if "rootless" in security:
             assert status is None, "a rootless engine's containers should not be reachable from the host"
@@ -735,9 +735,6 @@ def test_multi_stage_page_fixes():
 @pytest.mark.docker
 def test_a_port_held_by_a_program_gives_address_already_in_use(engine):
     """ports.md: another program on the port is `address already in use`, a container `port is already allocated`."""
-    import socket
-    import uuid
-
     labels = ["--label", course_engine.TEST_LABEL, "--label", course_engine.SESSION_LABEL]
     holder = socket.socket()
     holder.bind(("0.0.0.0", 0))
