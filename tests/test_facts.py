@@ -604,7 +604,7 @@ def test_ports_page_covers_the_usual_port_failures():
         "address already in use",
         "docker ps --filter publish=8080",
         "lsof -i :8080",
-        "netstat -ano",
+        "Get-NetTCPConnection -LocalPort 8080",
         "`Created`",
         "`docker rm web-3`",
         "listens on `127.0.0.1`",
