@@ -22,7 +22,7 @@ from site_checks.building import ROOT, site_pages
 pytestmark = pytest.mark.browser
 
 PAGES = site_pages()
-DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time (scripts/course/diagrams.py)
+DIAGRAM = re.compile(r'<div class="diagram"[\s>]')  # drawn at build time (scripts/course/diagrams.py)
 
 
 @pytest.fixture(scope="module")
