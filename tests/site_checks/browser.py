@@ -142,10 +142,10 @@ DIAGRAM_LABELS_JS = """
     const graphic = holder instanceof SVGGraphicsElement ? holder : holder.closest("foreignObject");
     const matrix = graphic && graphic.getScreenCTM();
     if (!matrix) continue;
-    const scale = Math.hypot(matrix.a, matrix.b);
-    const size = parseFloat(getComputedStyle(holder).fontSize) * scale;
+    const font = parseFloat(getComputedStyle(holder).fontSize);
+    const size = font * Math.hypot(matrix.a, matrix.b);
     count += 1;
-    if (!smallest || size < smallest.size) smallest = { size, text: text.slice(0, 40), font: parseFloat(getComputedStyle(holder).fontSize), scale };
+    if (!smallest || size < smallest.size) smallest = { size, font, text: text.slice(0, 40) };
   }
   const box = svg.viewBox.baseVal;
   const title = svg.querySelector("title");
