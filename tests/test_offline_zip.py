@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 FOLDER = "docker-basics-offline"
 PAGES = site_pages("mkdocs.offline.yml")
-DIAGRAM = re.compile(r'<div class="diagram"[\s>]')  # drawn at build time
+DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time
 CODE_BLOCK = re.compile(r'<div class="[^"]*\bhighlight\b[^"]*"><pre')
 
 

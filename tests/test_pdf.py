@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = site_pages()
 MIN_LABEL_PT = 8.0
-DIAGRAM = re.compile(r'<div class="diagram"[\s>]')  # drawn at build time (scripts/course/diagrams.py)
+DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time (scripts/course/diagrams.py)
 
 
 @pytest.fixture(scope="module")
