@@ -24,6 +24,7 @@ from site_checks import browser as chromium
 from site_checks.building import ROOT, build, copy_project, site_pages
 from site_checks.tally import TALLY
 from test_accessibility import page_accessibility_problems
+from test_diagram_sizes import VIEWPORTS, size_problems
 from test_site_browser import page_problems
 
 PAGE = "docs/how-to-use.md"
@@ -111,6 +112,21 @@ def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
         problems = page_problems(context, base, result, page)
         if not problems:  # like the suite: the accessibility test runs on pages that draw
             problems = page_accessibility_problems(context.new_page(), base, result, page)
+    return bool(problems), "\n".join(problems)
+
+
+def gate_diagram_sizes(project: Path, where: str, request) -> tuple[bool, str]:
+    """Build the copy, serve it, measure the planted page's diagrams at both widths (test_diagram_sizes)."""
+    browser = request.getfixturevalue("browser")
+    source = where.split(":")[0]
+    site_dir = project / "site"
+    with chromium.serve(site_dir) as base:
+        result = build(project, site_dir=site_dir, site_url=base)
+        assert result.returncode == 0, f"the drill's page should build:\n{result.log}"
+        page = next(p for p in site_pages() if p.source == source)
+        problems = []
+        for viewport in VIEWPORTS:
+            problems += size_problems(browser, base, result, [page], viewport, "light")[0]
     return bool(problems), "\n".join(problems)
 
 
@@ -254,6 +270,21 @@ DRILLS = [
         gate_build,
         ("no drawing", "make diagrams"),
         with_line=False,
+    ),
+    Drill(
+        "new diagram too wide to read (a long left-to-right chain)",
+        lambda p: append(
+            p,
+            PAGE,
+            "```mermaid\nflowchart LR\n    accTitle: From code to production\n"
+            "    accDescr: Six steps, one after the other, from left to right.\n"
+            '    a["Write the code"] --> b["Write a Dockerfile"] --> c["Build the image"]\n'
+            '    c --> d["Push it to a registry"] --> e["Pull it on the server"] --> f["Run the container"]\n```',
+        ),
+        gate_diagram_sizes,
+        # Fitted to the 688 px column its labels would be about 8 px; it may not scroll on a desktop.
+        ("diagram 1 (From code to production)", "too wide for the 688 px column at 1280x800", "px; it scrolls"),
+        marks=(pytest.mark.browser,),
     ),
     Drill(
         "image without alt text (Markdown)",

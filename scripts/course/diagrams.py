@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import glob
 import hashlib
+import html
 import json
 import os
 import re
@@ -581,7 +582,30 @@ def fence(source, language, class_name, options, md, **kwargs):
         if seen[prefix] > 1:
             svg = svg.replace(prefix, f"{prefix}x{seen[prefix]}")
         parts.append(svg if name == "svg" else f'<div class="diagram__{name}">{svg}</div>')
-    return f'<div class="diagram">{"".join(parts)}</div>'
+    return f'<div class="diagram"{_wrapper_attributes(parts[0])}>{"".join(parts)}</div>'
+
+
+# A diagram is drawn at the width of the content column, but never below MIN_SCALE of its
+# natural size (extra.css: labels of 16 px stay at 12.8 px or more); where the column is
+# narrower, it scrolls sideways in its own box. A diagram that can scroll on a 320 px phone
+# (a 288 px column) is a labelled region that takes the keyboard focus, so that the arrow
+# keys scroll it.
+MIN_SCALE = 0.8
+NARROWEST_COLUMN = 288
+
+
+def _wrapper_attributes(svg: str) -> str:
+    """The natural width for extra.css (--diagram-width), and focus and a name where it may scroll."""
+    box = re.search(r'<svg[^>]*?\sviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', svg, re.I)
+    if not box:
+        return ""
+    width = float(box[1])
+    attributes = f' style="--diagram-width: {width:.0f}px"'
+    if width * MIN_SCALE > NARROWEST_COLUMN:
+        title = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
+        name = html.escape(f"Diagram: {html.unescape(title[1]).strip()}" if title else "Diagram", quote=True)
+        attributes += f' tabindex="0" role="region" aria-label="{name}"'
+    return attributes
 
 
 # --------------------------------------------------------------------------- python -m course diagrams
