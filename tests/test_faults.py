@@ -116,8 +116,11 @@ def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
 
 
 def gate_diagram_sizes(project: Path, where: str, request) -> tuple[bool, str]:
-    """Build the copy, serve it, measure the planted page's diagrams at both widths (test_diagram_sizes)."""
+    """Draw the copy's new diagram (make diagrams), build the copy, serve it, measure the planted
+    page's diagrams at both widths (test_diagram_sizes)."""
     browser = request.getfixturevalue("browser")
+    failed, log = gate_diagrams(project, where, request)
+    assert not failed, f"make diagrams should draw the drill's diagram:\n{log}"
     source = where.split(":")[0]
     site_dir = project / "site"
     with chromium.serve(site_dir) as base:
