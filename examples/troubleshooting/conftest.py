@@ -36,7 +36,8 @@ class Docker:
         return name
 
     def labels(self) -> list[str]:
-        """Options that label a container with the test's labels."""
+        """Options that give a container, volume or network the test labels (a console run that
+        overlaps the test removes what it does not know as another session's)."""
         return ["--label", TEST_LABEL, "--label", SESSION_LABEL, "--label", self.label]
 
     def leftovers(self, running_only: bool = False) -> list[str]:

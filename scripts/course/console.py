@@ -296,6 +296,15 @@ _NORMALISERS = [
     ),
     (re.compile(r"\b((About|Less than) (a|an) \w+|\d+ (second|minute|hour|day|week|month|year)s?) ago\b"), "<age>"),
     (re.compile(r"\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b"), "<dur>"),
+    # Troubleshooting transcripts: what differs between runs and machines, not between engines.
+    (re.compile(r"\b172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}\b"), "<container-ip>"),  # bridge subnets
+    (re.compile(r"/\S*?docker-basics-root-[\w]+"), "<root>"),  # the scratch copy the commands run in
+    (re.compile(r"(detected host platform \(linux/amd64)(/v[1-4])?\)"), r"\1/<variant>)"),  # x86-64-v2 … v4
+    # A connection the docker-proxy accepts but the container refuses ends either way, by timing.
+    (
+        re.compile(r"curl: \((52|56)\) (Empty reply from server|Recv failure: Connection reset by peer)"),
+        "curl: <no reply>",
+    ),
     (re.compile(r"\bv?\d+(\.\d+)+([-+~][\w.+~]*)?\b"), "<ver>"),
     (re.compile(r"\s+"), " "),
 ]

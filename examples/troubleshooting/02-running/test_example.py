@@ -144,3 +144,25 @@ def test_a_user_without_access_to_the_socket_is_denied(engine, tmp_path):
     sock = host[len("unix://") :]
     assert f"permission denied while trying to connect to the Docker daemon socket at {host}" in cp.stderr
     assert f"dial unix {sock}: connect: permission denied" in cp.stderr
+
+
+def test_a_tag_the_registry_does_not_have(docker, image):
+    registry = docker.name("registry")
+    cp = docker("run", "-d", "--name", registry, *docker.labels(), "-p", "127.0.0.1::5000", "registry:2")
+    assert cp.returncode == 0, cp.stderr
+    port = docker("port", registry, "5000/tcp").stdout.splitlines()[0].rsplit(":", 1)[1]
+    ref = f"127.0.0.1:{port}/ts-start-{docker.tag}:1.0"
+    deadline = time.monotonic() + 20
+    while (cp := docker("pull", ref)).returncode != 0 and "connection refused" in cp.stderr:
+        assert time.monotonic() < deadline, cp.stderr  # the registry is starting
+        time.sleep(0.3)
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == f'Error response from daemon: failed to resolve reference "{ref}": {ref}: not found'
+    try:
+        assert docker("tag", image, ref).returncode == 0
+        assert docker("push", "--quiet", ref).returncode == 0
+        assert docker("rmi", ref).returncode == 0
+        cp = docker("pull", "--quiet", ref)
+        assert (cp.returncode, cp.stdout.strip()) == (0, ref)
+    finally:
+        docker("rmi", ref)
