@@ -175,3 +175,46 @@ def test_search_finds_each_entry_by_a_fragment_of_its_message(site):
         if fragment not in text and fragment.replace("&quot;", '"') not in text:
             missing.append(f"{entry.where}: {fragment!r} not in the search index entry {page}")
     assert not missing, "\n".join(missing)
+
+
+# --- what the transcripts' comparison ignores (scripts/course/console.py) ------------------
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (
+            "failed to bind host port for 127.0.0.1:18181:172.17.0.3:8000/tcp: address already in use",
+            "failed to bind host port for 127.0.0.1:18181:172.18.0.2:8000/tcp: address already in use",
+        ),
+        (
+            "does not match the detected host platform (linux/amd64/v4) and no specific platform was requested",
+            "does not match the detected host platform (linux/amd64) and no specific platform was requested",
+        ),
+        ("curl: (52) Empty reply from server", "curl: (56) Recv failure: Connection reset by peer"),
+        (
+            'msg="/tmp/docker-basics-root-ab12cd/examples/x/compose.yaml: the attribute',
+            'msg="/tmp/docker-basics-root-zz9/examples/x/compose.yaml: the attribute',
+        ),
+    ],
+)
+def test_transcripts_ignore_what_differs_between_runs(a, b):
+    from course.console import normalise
+
+    assert normalise(a) == normalise(b)
+
+
+def test_transcripts_still_tell_platforms_apart():
+    from course.console import normalise
+
+    assert normalise("platform (linux/arm64) does not match") != normalise("platform (linux/amd64) does not match")
+
+
+def test_a_step_shared_by_two_platforms_compares_under_either_label():
+    from course.console import output_matches
+
+    cmd = "docker build --platform linux/amd64,linux/arm64 -t x ."
+    saved = ["#8 [linux/amd64 build 3/5] WORKDIR /src", "#9 [linux/amd64->arm64 build 5/5] RUN cc"]
+    fresh = ["#8 [linux/amd64->arm64 build 3/5] WORKDIR /src", "#9 [linux/amd64->arm64 build 5/5] RUN cc"]
+    assert output_matches(cmd, saved, fresh)
+    assert not output_matches(cmd, saved, fresh[:1])

@@ -68,6 +68,7 @@ BUILD_CMD = re.compile(r"\bdocker\s+(?:buildx\s+build|image\s+build|build)\b")
 # Table listings whose rows come in creation order (not piped into another command).
 LIST_CMD = re.compile(r"^docker\s+(?:images|image\s+ls|ps|container\s+ls)\b[^|]*$")
 STEP_LINE = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$")
+PLATFORM_LABEL = re.compile(r"^\[\w+/[\w/]+(?:->[\w/]+)? (?=\S+ \d+/\d+\])")
 
 
 class ConsoleSyntaxError(ValueError):
@@ -348,7 +349,13 @@ def lines_match(expected: list[str], actual: list[str]) -> bool:
 def build_steps(lines: list[str]) -> list[str]:
     """The `[stage n/m] INSTRUCTION` lines of BuildKit plain output, without `#N`."""
     # FROM lines name the digest when the image was pulled, not when it was local: drop it.
-    return [normalise(m.group(1)).replace("@<digest>", "") for m in (STEP_LINE.match(ln.strip()) for ln in lines) if m]
+    # A multi-platform build runs a step the platforms share once, under either platform's
+    # label (`[linux/amd64 build 3/5]` or `[linux/amd64->arm64 build 3/5]`): drop the label.
+    return [
+        PLATFORM_LABEL.sub("[", normalise(m.group(1))).replace("@<digest>", "")
+        for m in (STEP_LINE.match(ln.strip()) for ln in lines)
+        if m
+    ]
 
 
 def output_matches(command: str, expected: list[str], actual: list[str]) -> bool:
@@ -611,8 +618,9 @@ def _lock_path(engine) -> Path:
 
 
 def remove_created(engine, before) -> list[str]:
-    """Remove what appeared since `before`, except other test sessions' objects and the
-    base-image stand-ins (someone may build those while the page runs)."""
+    """Remove what appeared since `before`, except other test sessions' objects (containers,
+    images, networks and volumes with another session's label) and the base-image stand-ins
+    (someone may build those while the page runs)."""
     from course.baseimages import RECIPES
     from course.engine import SESSION_ID, SESSION_LABEL_KEY
 
@@ -626,13 +634,16 @@ def remove_created(engine, before) -> list[str]:
             if kind == "tags" and i in RECIPES or kind == "images" and i in standin_ids:
                 keep.add(i)
                 continue
-            cp = engine.run_cmd("inspect", "--format", "{{json .Config.Labels}}", i, check=False)
+            if kind in ("networks", "volumes"):  # their labels are not under .Config
+                cp = engine.run_cmd(kind[:-1], "inspect", "--format", "{{json .Labels}}", i, check=False)
+            else:
+                cp = engine.run_cmd("inspect", "--format", "{{json .Config.Labels}}", i, check=False)
             if SESSION_LABEL_KEY in cp.stdout and SESSION_ID not in cp.stdout:
                 keep.add(i)
         return keep
 
     after = engine.snapshot()
-    for key in ("containers", "images", "tags"):
+    for key in ("containers", "images", "tags", "networks", "volumes"):
         before[key] = before[key] | others(key, after[key] - before[key])
     return engine.remove_since(before)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def compose(docker, *args: str):
-    return docker("compose", "--project-directory", str(HERE), *args)
+def compose(docker, *args: str, timeout: float = 120):
+    return docker("compose", "--project-directory", str(HERE), *args, timeout=timeout)
 
 
 def test_depends_on_an_undefined_service(docker):
