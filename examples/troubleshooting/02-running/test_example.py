@@ -59,7 +59,7 @@ def test_t_without_a_terminal(docker, image):
     cp = docker("run", "-it", "--rm", *docker.labels(), image, input="")
     assert (cp.returncode, cp.stderr.strip()) == (1, "the input device is not a TTY")
     cp = docker("run", "-i", "--rm", *docker.labels(), image, input="")
-    assert (cp.returncode, cp.stdout) == (0, "hello from start.sh\n")
+    assert (cp.returncode, cp.stdout) == (0, "hello from start.sh\n"), cp.stderr
     assert docker.leftovers() == []
 
 
@@ -163,6 +163,6 @@ def test_a_tag_the_registry_does_not_have(docker, image):
         assert docker("push", "--quiet", ref).returncode == 0
         assert docker("rmi", ref).returncode == 0
         cp = docker("pull", "--quiet", ref)
-        assert (cp.returncode, cp.stdout.strip()) == (0, ref)
+        assert (cp.returncode, cp.stdout.strip()) == (0, ref), cp.stderr
     finally:
         docker("rmi", ref)

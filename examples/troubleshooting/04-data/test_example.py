@@ -28,7 +28,7 @@ def test_a_bind_mount_of_someone_elses_folder_is_read_only_for_the_container(doc
     assert not (data / "note.txt").exists()
     me = f"{os.getuid()}:{os.getgid()}"
     cp = docker("run", "--rm", *docker.labels(), "--user", me, "-v", f"{data}:/data", image)
-    assert (cp.returncode, cp.stdout) == (0, "saved /data/note.txt\n")
+    assert (cp.returncode, cp.stdout) == (0, "saved /data/note.txt\n"), cp.stderr
     assert (data / "note.txt").read_text() == f"saved by {os.getuid()}\n"
     assert docker.leftovers() == []
 

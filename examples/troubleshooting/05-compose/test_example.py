@@ -32,7 +32,7 @@ def test_a_tab_in_the_indentation(docker):
 def test_a_top_level_version_is_only_a_warning(docker):
     path = HERE / "broken/obsolete-version/compose.yaml"
     cp = compose(docker, "-f", str(path), "config", "--services")
-    assert (cp.returncode, cp.stdout) == (0, "web\n")
+    assert (cp.returncode, cp.stdout) == (0, "web\n"), cp.stderr
     warning = "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion"
     assert f"{path}: {warning}" in cp.stderr
 

@@ -69,7 +69,7 @@ def test_the_multi_platform_image_keeps_both_platforms(docker, images):
 
 def test_run_picks_the_hosts_platform_and_platform_picks_the_other(docker, images):
     cp = docker("run", "--rm", *docker.labels(), images["multi"])
-    assert (cp.returncode, cp.stdout) == (0, "hello from amd64\n")
+    assert (cp.returncode, cp.stdout) == (0, "hello from amd64\n"), cp.stderr
     cp = docker("run", "--rm", *docker.labels(), "--platform", "linux/arm64", images["multi"])
     assert (cp.returncode, cp.stderr.strip()) == (255, EXEC_FORMAT_ERROR)
     assert docker.leftovers() == []
