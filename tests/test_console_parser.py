@@ -305,6 +305,18 @@ RULE_CASES = {
         "Bind for :::8080 failed: port is already allocated",
         "Bind for :::8081 failed: port is already allocated",
     ),
+    "container address": ("IPAddress 172.18.0.2", "IPAddress 172.19.0.5", "IPAddress 10.0.0.5"),
+    "scratch folder": ("cd /tmp/docker-basics-root-ab12/x", "cd /tmp/docker-basics-root-cd34/x", "cd /tmp/other/x"),
+    "amd64 level": (
+        "does not match the detected host platform (linux/amd64/v3)",
+        "does not match the detected host platform (linux/amd64/v4)",
+        "does not match the detected host platform (linux/arm64/v8)",
+    ),
+    "no reply": (
+        "curl: (52) Empty reply from server",
+        "curl: (56) Recv failure: Connection reset by peer",
+        "curl: (7) x",
+    ),
     "white space": ("a   b", "a b", "a  c"),
 }
 

@@ -66,6 +66,7 @@ DIRECTIVE = re.compile(r"^\s*<!--\s*(?P<kind>console|capture)\s*:\s*(?P<body>.*?
 ERROR_START = re.compile(r"^(Error|docker: Error|ERROR|error:)")
 BUILD_CMD = re.compile(r"\bdocker\s+(?:buildx\s+build|image\s+build|build)\b")
 STEP_LINE = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$")
+PLATFORM_LABEL = re.compile(r"^\[\w+/[\w/]+(?:->[\w/]+)? (?=\S+ \d+/\d+\])")
 
 
 class ConsoleSyntaxError(ValueError):
@@ -344,6 +345,30 @@ RULES = [
         "build steps and health checks print how long they took",
     ),
     Rule(
+        "container address",
+        re.compile(r"\b172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}\b"),
+        "<container-ip>",
+        "the engine hands out bridge-network addresses (172.16.0.0/12) in the order containers start",
+    ),
+    Rule(
+        "scratch folder",
+        re.compile(r"/\S*?docker-basics-root-[\w]+"),
+        "<root>",
+        "console blocks run in a new scratch copy of the repository each time",
+    ),
+    Rule(
+        "amd64 level",
+        re.compile(r"(detected host platform \(linux/amd64)(/v[1-4])?\)"),
+        r"\1/<variant>)",
+        "the engine names the host's x86-64 microarchitecture level (v2 to v4), which differs between machines",
+    ),
+    Rule(
+        "no reply",
+        re.compile(r"curl: \((52|56)\) (Empty reply from server|Recv failure: Connection reset by peer)"),
+        "curl: <no reply>",
+        "a connection docker-proxy accepts but the container refuses ends as an empty reply or a reset, by timing",
+    ),
+    Rule(
         "version",
         re.compile(r"\bv?\d+(\.\d+)+([-+~][\w.+~]*)?\b"),
         "<ver>",
@@ -404,7 +429,13 @@ def lines_match(expected: list[str], actual: list[str]) -> bool:
 def build_steps(lines: list[str]) -> list[str]:
     """The `[stage n/m] INSTRUCTION` lines of BuildKit plain output, without `#N`."""
     # FROM lines name the digest when the image was pulled, not when it was local: drop it.
-    return [normalise(m.group(1)).replace("@<digest>", "") for m in (STEP_LINE.match(ln.strip()) for ln in lines) if m]
+    # A multi-platform build runs a step the platforms share once, under either platform's
+    # label (`[linux/amd64 build 3/5]` or `[linux/amd64->arm64 build 3/5]`): drop the label.
+    return [
+        PLATFORM_LABEL.sub("[", normalise(m.group(1))).replace("@<digest>", "")
+        for m in (STEP_LINE.match(ln.strip()) for ln in lines)
+        if m
+    ]
 
 
 def order_free(command: str) -> str | None:
@@ -672,8 +703,9 @@ def _lock_path(engine) -> Path:
 
 
 def remove_created(engine, before) -> list[str]:
-    """Remove what appeared since `before`, except other test sessions' objects and the
-    base-image stand-ins (someone may build those while the page runs)."""
+    """Remove what appeared since `before`, except other test sessions' objects (containers,
+    images, networks and volumes with another session's label) and the base-image stand-ins
+    (someone may build those while the page runs)."""
     from course.baseimages import RECIPES
     from course.engine import SESSION_ID, SESSION_LABEL_KEY
 
@@ -687,13 +719,16 @@ def remove_created(engine, before) -> list[str]:
             if kind == "tags" and i in RECIPES or kind == "images" and i in standin_ids:
                 keep.add(i)
                 continue
-            cp = engine.run_cmd("inspect", "--format", "{{json .Config.Labels}}", i, check=False)
+            if kind in ("networks", "volumes"):  # their labels are not under .Config
+                cp = engine.run_cmd(kind[:-1], "inspect", "--format", "{{json .Labels}}", i, check=False)
+            else:
+                cp = engine.run_cmd("inspect", "--format", "{{json .Config.Labels}}", i, check=False)
             if SESSION_LABEL_KEY in cp.stdout and SESSION_ID not in cp.stdout:
                 keep.add(i)
         return keep
 
     after = engine.snapshot()
-    for key in ("containers", "images", "tags"):
+    for key in ("containers", "images", "tags", "networks", "volumes"):
         before[key] = before[key] | others(key, after[key] - before[key])
     return engine.remove_since(before)
 

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The container's main process: one line of output, then it exits.
+echo "hello from start.sh"

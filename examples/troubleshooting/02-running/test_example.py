@@ -1,0 +1,168 @@
+"""02-running: errors met when starting, naming and checking containers, with Docker's exact words.
+
+Fixtures: the root conftest.py (engine, build, example_copy) and
+examples/troubleshooting/conftest.py (docker: commands that may fail, and clean-up).
+Each test also checks that the failure left nothing running.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def image(build):
+    return build(HERE).tag
+
+
+def test_a_taken_name_conflicts_and_a_removed_one_is_not_found(docker, image):
+    name = docker.name("hello")
+    first = docker("run", "--name", name, *docker.labels(), image)
+    assert (first.returncode, first.stdout) == (0, "hello from start.sh\n")
+    second = docker("run", "--name", name, *docker.labels(), image)
+    assert second.returncode == 125
+    assert (
+        f'docker: Error response from daemon: Conflict. The container name "/{name}" is already in use by container'
+        in second.stderr
+    )
+    assert "You have to remove (or rename) that container to be able to reuse that name." in second.stderr
+    assert docker.leftovers() == [f"{name} exited"]
+    assert docker("rm", name).returncode == 0
+    logs = docker("logs", name)
+    assert (logs.returncode, logs.stderr.strip()) == (1, f"Error response from daemon: No such container: {name}")
+
+
+def test_a_command_missing_from_the_image(docker, image):
+    cp = docker("run", "--rm", *docker.labels(), image, "flask")
+    assert cp.returncode == 127
+    assert 'exec: "flask": executable file not found in $PATH' in cp.stderr
+    assert docker.leftovers() == []
+
+
+def test_a_container_whose_command_ends_exits_at_once(docker):
+    name = docker.name("once")
+    assert docker("run", "-d", "--name", name, *docker.labels(), "debian:trixie-slim").returncode == 0
+    assert docker("wait", name).stdout.strip() == "0"
+    assert docker.leftovers() == [f"{name} exited"]
+    assert docker.leftovers(running_only=True) == []
+
+
+def test_t_without_a_terminal(docker, image):
+    cp = docker("run", "-it", "--rm", *docker.labels(), image, input="")
+    assert (cp.returncode, cp.stderr.strip()) == (1, "the input device is not a TTY")
+    cp = docker("run", "-i", "--rm", *docker.labels(), image, input="")
+    assert (cp.returncode, cp.stdout) == (0, "hello from start.sh\n"), cp.stderr
+    assert docker.leftovers() == []
+
+
+def test_crlf_line_endings_make_the_script_not_found(build, docker, example_copy):
+    copy = example_copy(HERE)
+    script = copy / "start.sh"
+    script.write_bytes(script.read_bytes().replace(b"\n", b"\r\n"))  # what an editor on Windows may save
+    broken = build(copy, fresh=True).tag
+    cp = docker("run", "--rm", *docker.labels(), broken)
+    assert (cp.returncode, cp.stderr.strip()) == (255, "exec /app/start.sh: no such file or directory")
+    cp = docker("run", "--rm", *docker.labels(), broken, "bash", "-c", "/app/start.sh")
+    assert cp.returncode == 127
+    assert "/app/start.sh: cannot execute: required file not found" in cp.stderr
+    script.write_bytes(script.read_bytes().replace(b"\r\n", b"\n"))  # the fix
+    fixed = build(copy, fresh=True).tag
+    assert docker("run", "--rm", *docker.labels(), fixed).stdout == "hello from start.sh\n"
+    assert docker.leftovers() == []
+
+
+def test_over_the_memory_limit_is_oom_killed_with_137(docker):
+    name = docker.name("oom")
+    limits = ["--memory", "32m", "--memory-swap", "32m"]
+    cp = docker(
+        "run", "--name", name, *docker.labels(), *limits, "python:3.13-slim", "python3", "-c", "bytearray(200_000_000)"
+    )
+    assert cp.returncode == 137
+    # The engine records OOMKilled from containerd's OOM event, which may come a moment after the exit.
+    deadline = time.monotonic() + 5
+    while (state := docker("inspect", "--format", "{{.State.OOMKilled}} {{.State.ExitCode}}", name).stdout.split()) != [
+        "true",
+        "137",
+    ] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert state == ["true", "137"]
+    assert docker.leftovers(running_only=True) == []
+
+
+def test_a_health_check_without_its_tool_turns_unhealthy(docker, image):
+    name = docker.name("sick")
+    health = [
+        "--health-cmd",
+        "curl -f http://localhost:8000/ || exit 1",
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+    ]
+    assert docker("run", "-d", "--name", name, *docker.labels(), *health, image, "sleep", "60").returncode == 0
+    deadline = time.monotonic() + 45  # a check a second; on a busy machine the first ones come late
+    while (health := docker("inspect", "--format", "{{.State.Health.Status}}", name)).stdout.strip() != "unhealthy":
+        assert time.monotonic() < deadline, f"never turned unhealthy: {health.stdout}{health.stderr}"
+        time.sleep(0.5)
+    status = docker("ps", "--filter", f"name=^{name}$", "--format", "{{.Status}}").stdout.strip()
+    assert status.endswith("(unhealthy)")
+    output = docker("inspect", "--format", "{{(index .State.Health.Log 0).Output}}", name).stdout
+    assert output.strip() == "/bin/sh: 1: curl: not found"
+    assert docker("rm", "-f", name).returncode == 0
+    assert docker.leftovers() == []
+
+
+def test_no_engine_at_the_address(docker, tmp_path):
+    sock = tmp_path / "no-engine.sock"
+    cp = docker("--host", f"unix://{sock}", "ps")
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == f"Cannot connect to the Docker daemon at unix://{sock}. Is the docker daemon running?"
+
+
+def test_a_user_without_access_to_the_socket_is_denied(engine, tmp_path):
+    """As `nobody` (not root, not in the socket's group), with a copy of the course's client."""
+    host = engine.server.host
+    assert host.startswith("unix://"), f"the engine is not on a Unix socket: {host}"
+    client = tmp_path / "docker"
+    shutil.copy(engine.client.path, client)
+    tmp_path.chmod(0o755)
+    client.chmod(0o755)
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    cmd = [*prefix, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(client), "--host", host, "ps"]
+    cp = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=30, env={"HOME": str(tmp_path), "PATH": os.defpath}
+    )
+    assert cp.returncode == 1, cp.stderr
+    sock = host[len("unix://") :]
+    assert f"permission denied while trying to connect to the Docker daemon socket at {host}" in cp.stderr
+    assert f"dial unix {sock}: connect: permission denied" in cp.stderr
+
+
+def test_a_tag_the_registry_does_not_have(docker, image):
+    registry = docker.name("registry")
+    cp = docker("run", "-d", "--name", registry, *docker.labels(), "-p", "127.0.0.1::5000", "registry:2")
+    assert cp.returncode == 0, cp.stderr
+    port = docker("port", registry, "5000/tcp").stdout.splitlines()[0].rsplit(":", 1)[1]
+    ref = f"127.0.0.1:{port}/ts-start-{docker.tag}:1.0"
+    deadline = time.monotonic() + 20
+    while (cp := docker("pull", ref)).returncode != 0 and "connection refused" in cp.stderr:
+        assert time.monotonic() < deadline, cp.stderr  # the registry is starting
+        time.sleep(0.3)
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == f'Error response from daemon: failed to resolve reference "{ref}": {ref}: not found'
+    try:
+        assert docker("tag", image, ref).returncode == 0
+        assert docker("push", "--quiet", ref).returncode == 0
+        assert docker("rmi", ref).returncode == 0
+        cp = docker("pull", "--quiet", ref)
+        assert (cp.returncode, cp.stdout.strip()) == (0, ref), cp.stderr
+    finally:
+        docker("rmi", ref)
