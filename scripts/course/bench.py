@@ -362,7 +362,7 @@ def markdown(results: Results, where: str) -> str:
         *lines,
     ]
     for title, header, rows in results.sections:
-        out += ["", f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        out += ["", f"### {title}", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
         out += ["| " + " | ".join(row) + " |" for row in rows]
     if results.notes:
         out += [""] + [f"- {note}" for note in results.notes]
