@@ -1,0 +1,107 @@
+"""What every page costs a reader on a cold cache, and search that loads only when used (issue 15).
+
+Every page, served with gzip as nginx serves it in the course image, is loaded
+in a fresh browser profile until the network is idle: the compressed bytes of
+everything it fetched (HTML, CSS, JavaScript, sitemap.xml, images) must stay
+within PAGE_BUDGET_KB, and the search index must not be among them. Growing
+content grows the index; the index is fetched only when the reader turns to
+search (overrides/partials/search-on-demand.html). Search must still find an
+error message quoted in the prose and a page heading, over http and from file://.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from course.webserver import serve
+from site_checks import browser as chromium
+from site_checks.building import site_pages
+
+PAGES = site_pages()
+PAGE_BUDGET_KB = 160  # as `make bench` (scripts/course/bench.py BUDGETS["page_kb"])
+INDEX = "/search/search_index.js"  # .json over http, .js from file://
+
+
+@pytest.fixture(scope="module")
+def gzip_site(served_site):
+    """The tests' build, served a second time with gzip (as the course image's nginx does)."""
+    build, _ = served_site
+    with serve(build.site_dir, gzip=True) as base:
+        yield base
+
+
+def cold_load(browser, url: str) -> dict[str, int]:
+    """{URL: compressed bytes on the wire} of everything `url` fetched from a cold cache until idle."""
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    fetched: dict[str, int] = {}
+
+    def finished(request):
+        sizes = request.sizes()
+        fetched[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    try:
+        page = context.new_page()
+        page.on("requestfinished", finished)
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_timeout(500)  # what the bundle asks for right after the load
+        return fetched
+    finally:
+        context.close()
+
+
+def page_costs(browser, base: str, pages) -> tuple[list[str], dict[str, float]]:
+    problems, totals = [], {}
+    for page in pages:
+        fetched = cold_load(browser, base + page.url)
+        total = sum(fetched.values()) / 1024
+        totals[page.source] = total
+        if any(INDEX in url for url in fetched):
+            problems.append(f"{page.source}: fetches the search index at start")
+        if total > PAGE_BUDGET_KB:
+            heaviest = sorted(fetched.items(), key=lambda item: item[1], reverse=True)[:4]
+            parts = ", ".join(f"{url.removeprefix(base)} {size / 1024:.1f} KB" for url, size in heaviest)
+            problems.append(f"{page.source}: {total:.1f} KB > {PAGE_BUDGET_KB} KB on a cold cache ({parts})")
+    return problems, totals
+
+
+def test_every_page_within_budget_without_the_search_index(browser, gzip_site):
+    problems, totals = page_costs(browser, gzip_site, PAGES)
+    assert len(totals) == len(PAGES) > 30
+    assert problems == []
+
+
+def test_a_page_that_loads_the_index_at_start_is_caught(browser, gzip_site):
+    """Fault drill: the same measure on a page with search opened by its address (?q=) sees the index."""
+    fetched = cold_load(browser, gzip_site + "?q=daemon")
+    index = [size for url, size in fetched.items() if INDEX in url]
+    assert index and index[0] > 20 * 1024, f"home page with ?q=: the index was not fetched: {sorted(fetched)}"
+
+
+def test_search_fetches_the_index_when_the_reader_turns_to_it(context, gzip_site):
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(gzip_site + "running-containers/ports/", wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert not any(INDEX in url for url in requested)
+    page.keyboard.press("/")  # Material's shortcut: focus the search box
+    page.wait_for_function("document.activeElement.matches('.md-search__input')")
+    page.wait_for_timeout(500)
+    assert any(INDEX in url for url in requested)
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+@pytest.mark.parametrize(
+    ("query", "page_title"),
+    [
+        ("already allocated", "Publishing ports"),  # an error message quoted in the prose
+        ("Cannot connect to the Docker daemon", "Docker architecture"),
+        ("multi-stage builds", "Multi-stage builds"),  # a page heading
+    ],
+)
+def test_search_finds(query, page_title, where, offline_site, gzip_site, context):
+    start = gzip_site if where == "http" else offline_site.site_dir.as_uri() + "/index.html"
+    page = context.new_page()
+    page.goto(start, wait_until="networkidle")
+    titles = chromium.search(page, query)
+    assert page_title in titles, f"search for {query!r} ({where}) found {titles}"
