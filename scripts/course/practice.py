@@ -68,7 +68,7 @@ class Found:
 
     @property
     def id(self) -> str:
-        return content_id(self.source)
+        return lab_id(parse_lab(self.source)) if self.kind == "lab" else content_id(self.source)
 
 
 def find_in_text(text: str, page: str, kinds=("quiz", "lab")) -> list[Found]:
@@ -81,7 +81,8 @@ def find_in_text(text: str, page: str, kinds=("quiz", "lab")) -> list[Found]:
             i += 1
             continue
         char, length = opening["fence"][0], len(opening["fence"])
-        closing = re.compile(rf"^[ \t]*{re.escape(char)}{{{length},}}[ \t]*$")
+        # The closing fence has the opening's indent (a lab's solution holds indented fences).
+        closing = re.compile(rf"^{re.escape(opening['indent'])}{re.escape(char)}{{{length},}}[ \t]*$")
         end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])), len(lines))
         info = opening["info"].split()
         if info and info[0] in kinds:
@@ -104,8 +105,10 @@ def find_all(docs_dir: Path = DOCS) -> list[Found]:
 def where(kind: str, source: str, offset: int) -> str:
     """`docs/page.md:LINE` of line `offset` (0-based) of a fence's body, found by its text."""
     wanted = normalize(source)
+    name = re.search(r"^name:\s*(\S+)", wanted, re.M)
     for item in find_all():
-        if item.kind == kind and item.source == wanted:
+        same_lab = kind == "lab" and name and re.search(rf"^name:\s*{re.escape(name.group(1))}\s*$", item.source, re.M)
+        if item.kind == kind and (item.source == wanted or same_lab):
             # normalize() strips leading blank lines: count them back.
             lead = len(source.expandtabs(4).splitlines()) - len(source.expandtabs(4).lstrip("\n").splitlines())
             return f"docs/{item.page}:{item.line + 1 + lead + offset}"
@@ -248,11 +251,11 @@ def progress_fence(source, language, class_name, options, md, **kwargs):
     """
     pages: dict[str, dict] = {}
     for item in find_all():
-        entry = pages.setdefault(item.page, {"quiz": None, "labs": []})
+        entry = pages.setdefault(item.page, {"quiz": None, "labs": {}})
         if item.kind == "quiz":
             entry["quiz"] = item.id
         else:
-            entry["labs"].append(item.id)
+            entry["labs"][f"lab-{parse_lab(item.source)['name']}"] = item.id
     data = html.escape(json.dumps(pages, sort_keys=True, separators=(",", ":")), quote=False)
     return (
         f'<script type="application/json" id="progress-content">{data}</script>'
@@ -260,3 +263,274 @@ def progress_fence(source, language, class_name, options, md, **kwargs):
         '<p class="progress-tools__nojs">Your progress is kept by a small script in your browser; '
         "with JavaScript off there is nothing to show.</p></div>"
     )
+
+
+# --------------------------------------------------------------------------- labs
+"""A lab, written in a ````lab fence (four backticks: its solution holds ``` fences) as YAML:
+
+    name: first-box                  # the heading above is `## Lab: … { #lab-first-box }`
+    title: Your first container
+    kind: container                  # what the command inspects: container, image, network, volume
+    object: first-box                # its name (an image: name:tag)
+    command: docker inspect first-box
+    goal: A Markdown paragraph that states the state to reach, not the commands.
+    hints: [one hint, another]       # shown one at a time
+    solution: |                      # Markdown, behind a disclosure
+      ```console
+      $ docker run --name first-box debian:trixie-slim cat /etc/os-release
+      ```
+    criteria:                        # checked in the browser, in order
+      - text: It was created from `debian:trixie-slim`.
+        path: Config.Image           # dotted path in the inspected object
+        equals: debian:trixie-slim   # or one_of: [...], contains: x, has_key: k,
+                                     #    not_equals: x, some: {field: value, ...}
+        hint: What to change when it fails.
+        lesson: concepts/images-containers-registries.md#the-container-lifecycle
+"""
+
+KINDS = ("container", "image", "network", "volume")
+OPS = ("equals", "one_of", "contains", "has_key", "not_equals", "some")
+LAB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class LabSyntax(Exception):
+    def __init__(self, offset: int, message: str):
+        super().__init__(message)
+        self.offset = offset
+
+
+def _yaml_line(source: str, key: str) -> int:
+    for n, line in enumerate(normalize(source).splitlines()):
+        if re.match(rf"^\s*-?\s*{re.escape(key)}\s*:", line):
+            return n
+    return 0
+
+
+def _anchors(page: Path) -> set[str]:
+    from markdown.extensions.toc import slugify
+
+    text = page.read_text(encoding="utf-8")
+    return {slugify(m.group(1).strip(), "-") for m in re.finditer(r"^#{1,6} +(.+?) *$", text, re.M)}
+
+
+def parse_lab(source: str) -> dict:
+    import yaml
+
+    try:
+        spec = yaml.safe_load(normalize(source))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise LabSyntax(mark.line if mark else 0, f"not valid YAML: {getattr(error, 'problem', error)}") from None
+    if not isinstance(spec, dict):
+        raise LabSyntax(0, "a lab is a YAML mapping (name:, title:, kind:, …)")
+    need = ["name", "title", "kind", "object", "command", "goal", "hints", "solution", "criteria"]
+    missing = [k for k in need if not spec.get(k)]
+    if missing:
+        raise LabSyntax(0, f"missing {', '.join(missing)}")
+    unknown = sorted(set(spec) - set(need))
+    if unknown:
+        raise LabSyntax(_yaml_line(source, unknown[0]), f"unknown key {unknown[0]!r} (known: {', '.join(need)})")
+    if not LAB_NAME.match(str(spec["name"])):
+        raise LabSyntax(_yaml_line(source, "name"), "name: lowercase letters, digits and dashes")
+    if spec["kind"] not in KINDS:
+        raise LabSyntax(_yaml_line(source, "kind"), f"kind: one of {', '.join(KINDS)}")
+    if not isinstance(spec["hints"], list) or not all(isinstance(h, str) for h in spec["hints"]):
+        raise LabSyntax(_yaml_line(source, "hints"), "hints: a list of sentences")
+    if not isinstance(spec["criteria"], list):
+        raise LabSyntax(_yaml_line(source, "criteria"), "criteria: a list")
+    for c in spec["criteria"]:
+        line = _yaml_line(source, "text") if not isinstance(c, dict) else 0
+        if not isinstance(c, dict):
+            raise LabSyntax(line, "each criterion is a mapping with text, path, an operator, hint and lesson")
+        ops = [op for op in OPS if op in c]
+        for key in ("text", "path", "hint", "lesson"):
+            if not c.get(key):
+                raise LabSyntax(_yaml_line(source, "criteria"), f"criterion {c.get('text', '?')!r} has no {key}")
+        if len(ops) != 1:
+            raise LabSyntax(
+                _yaml_line(source, "criteria"),
+                f"criterion {c['text']!r} needs exactly one of {', '.join(OPS)}",
+            )
+        target, _, anchor = c["lesson"].partition("#")
+        page = DOCS / target
+        if not page.is_file():
+            raise LabSyntax(_yaml_line(source, "lesson"), f"lesson {c['lesson']!r}: no page docs/{target}")
+        if anchor and anchor not in _anchors(page):
+            raise LabSyntax(_yaml_line(source, "lesson"), f"lesson {c['lesson']!r}: no heading with that anchor")
+    return spec
+
+
+_BLOCKS = markdown.Markdown(
+    extensions=["pymdownx.highlight", "pymdownx.superfences", "pymdownx.inlinehilite"],
+    extension_configs={"pymdownx.highlight": {"pygments_lang_class": True}},
+)
+
+
+def blocks(text: str) -> str:
+    return _BLOCKS.reset().convert(text)
+
+
+def render_lab(spec: dict, lab_id: str) -> str:
+    name = spec["name"]
+    data = {
+        "name": name,
+        "kind": spec["kind"],
+        "object": spec["object"],
+        "command": spec["command"],
+        "criteria": [{k: c[k] for k in ("text", "path", "hint", "lesson", *OPS) if k in c} for c in spec["criteria"]],
+    }
+    spec_json = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    hints = "".join(f"<li>{inline(h)}</li>" for h in spec["hints"])
+    checks = "".join(
+        f'<li>{inline(c["text"])} <span class="lab__if-not">If not: {inline(c["hint"])}</span></li>'
+        for c in spec["criteria"]
+    )
+    command = html.escape(spec["command"])
+    return (
+        f'<div class="lab" data-lab="{lab_id}" data-name="{name}" role="region" '
+        f'aria-label="Lab: {html.escape(str(spec["title"]))}">'
+        f'<div class="lab__goal"><p><strong>Goal.</strong> {inline(spec["goal"])}</p></div>'
+        f'<details class="lab__hints"><summary>Hints</summary><ol>{hints}</ol></details>'
+        f'<details class="lab__solution"><summary>Solution</summary>{blocks(spec["solution"])}</details>'
+        f"<p><strong>Check your work.</strong> Run this read-only command, on Linux, macOS or Windows alike, "
+        f"and paste all of its output below. Nothing leaves your browser.</p>"
+        f'<div class="language-console highlight"><pre><code><span class="gp">$ </span>{command}</code></pre></div>'
+        f'<div class="lab__interactive">'
+        f'<p><button type="button" class="md-button lab__hint-button">Show a hint</button></p>'
+        f'<p><label for="lab-{name}-paste">Output of <code>{command}</code></label>'
+        f'<textarea id="lab-{name}-paste" rows="8" spellcheck="false" autocomplete="off"></textarea></p>'
+        f'<p><button type="button" class="md-button lab__check">Check</button></p></div>'
+        f'<p class="lab__result" role="status" aria-live="polite"></p>'
+        f'<ul class="lab__criteria"></ul>'
+        f'<details class="lab__checks"><summary>What the check looks at</summary><ul>{checks}</ul></details>'
+        f'<script type="application/json" class="lab__spec">{spec_json}</script>'
+        f"</div>"
+    )
+
+
+def lab_fence(source, language, class_name, options, md, **kwargs):
+    """pymdownx.superfences formatter for ```lab fences."""
+    try:
+        spec = parse_lab(source)
+    except LabSyntax as error:
+        raise PracticeError(f"{where('lab', source, error.offset)}: lab: {error}") from None
+    return render_lab(spec, lab_id(spec))
+
+
+def lab_id(spec: dict) -> str:
+    """A lab's id: from what it asks and checks (not its solution, which may include files)."""
+    keys = ("name", "kind", "object", "command", "goal", "criteria")
+    return content_id(json.dumps({k: spec[k] for k in keys}, sort_keys=True))
+
+
+# --------------------------------------------------------------------------- the checker, in Python
+# A port of check() in docs/assets/javascripts/practice.js, for the examples' tests
+# (examples/labs/*/test_example.py). tests/test_practice_browser.py runs both on the
+# same captured outputs and bad inputs and asserts they agree.
+MAX_PASTE = 1_000_000
+
+
+def _get(obj, path: str):
+    for part in path.split("."):
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return None
+    return obj
+
+
+def _passes(c: dict, obj) -> bool:
+    v = _get(obj, c["path"])
+    if "equals" in c:
+        return v == c["equals"]
+    if "not_equals" in c:
+        return v is not None and v != c["not_equals"]
+    if "one_of" in c:
+        return v in c["one_of"]
+    if "contains" in c:
+        return isinstance(v, list) and c["contains"] in v
+    if "has_key" in c:
+        return isinstance(v, dict) and c["has_key"] in v
+    if "some" in c:
+        return isinstance(v, list) and any(
+            isinstance(x, dict) and all(x.get(k) == want for k, want in c["some"].items()) for x in v
+        )
+    return False
+
+
+def _kind(obj) -> str:
+    if not isinstance(obj, dict):
+        return ""
+    if "State" in obj and "HostConfig" in obj:
+        return "container"
+    if "RootFS" in obj and "RepoTags" in obj:
+        return "image"
+    if "IPAM" in obj and "Driver" in obj:
+        return "network"
+    if "Mountpoint" in obj and "Driver" in obj:
+        return "volume"
+    return ""
+
+
+def check(spec: dict, text: str) -> dict:
+    """{"passed": bool, "failed": [criterion texts], "message": str | None (for input that is not checked)}."""
+
+    def refuse(message: str) -> dict:
+        return {"passed": False, "failed": [], "message": message}
+
+    if not text or not text.strip():
+        return refuse("empty")
+    if len(text) > MAX_PASTE:
+        return refuse("too long")
+    t = text.strip()
+    if t[0] not in "[{":
+        return refuse("not the output")
+    try:
+        value = json.loads(t)
+    except ValueError:
+        return refuse("not complete JSON")
+    items = value if isinstance(value, list) else [value]
+    if len(items) != 1:
+        return refuse("not one object")
+    obj = items[0]
+    kind = _kind(obj)
+    if kind != spec["kind"]:
+        return refuse("another kind")
+    if kind == "container":
+        names = [str(obj.get("Name") or "").removeprefix("/")]
+    elif kind == "image":
+        names = [t.removeprefix("docker.io/library/") for t in obj.get("RepoTags") or []]
+    else:
+        names = [str(obj.get("Name") or "")]
+    if spec["object"] not in names:
+        return refuse("another object")
+    failed = [c["text"] for c in spec["criteria"] if not _passes(c, obj)]
+    return {"passed": not failed, "failed": failed, "message": None}
+
+
+def lab_spec(name: str) -> dict:
+    """The spec of the lab called `name`, from docs/."""
+    for item in find_all():
+        if item.kind == "lab":
+            spec = parse_lab(item.source)
+            if spec["name"] == name:
+                return spec
+    raise KeyError(f"no lab named {name!r} in docs/")
+
+
+def inspect_output(transcript: str) -> str:
+    """The output of the first `docker … inspect` command of a captured transcript."""
+    out: list[str] | None = None
+    for line in transcript.splitlines():
+        if line.startswith("$ "):
+            if out is not None:
+                break
+            if re.match(r"\$ docker (image |container |network |volume )?inspect ", line):
+                out = []
+        elif out is not None:
+            out.append(line)
+    if out is None:
+        raise ValueError("no `docker inspect` command in the transcript")
+    return "\n".join(out)

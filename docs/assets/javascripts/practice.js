@@ -187,30 +187,27 @@
   }
 
   /* ---------------------------------------------------------------- labs */
-  var MAX_PASTE = 1000000; // characters; inspect output of a few containers is far less
+  var MAX_PASTE = 1000000; // characters: `docker inspect` of one object prints a few thousand
 
-  function lessonLink(href, text) {
-    var a = document.createElement("a");
-    a.href = href;
-    a.textContent = text;
-    return a;
+  function code(text) {
+    return "`" + text + "`";
   }
 
   /* The pasted text as JSON: {value} or {error} with a message for the learner. */
   function parsePaste(text, command) {
-    if (!text || !text.trim()) return { error: "The box is empty. Run `" + command + "` and paste all of its output." };
+    if (!text || !text.trim()) return { error: "The box is empty. Run " + code(command) + " and paste all of its output." };
     if (text.length > MAX_PASTE) {
-      return { error: "That is " + Math.round(text.length / 1e6 * 10) / 10 + " million characters, far more than `" + command + "` prints. Paste only its output." };
+      return { error: "That is " + (Math.round(text.length / 1e5) / 10) + " million characters, far more than " + code(command) + " prints. Paste only its output." };
     }
     var t = text.trim();
     if (t[0] !== "[" && t[0] !== "{") {
-      var hint = /^Error|No such|not found/i.test(t) ? " Docker answered with an error: is the name right, and does it exist?" : "";
-      return { error: "This is not the output of `" + command + "`: it should start with `[`." + hint };
+      var hint = /^(Error|error)|No such|not found/.test(t) ? " Docker answered with an error: is the name right, and does it exist?" : "";
+      return { error: "This is not the output of " + code(command) + ": that starts with `[`." + hint };
     }
     try {
       return { value: JSON.parse(t) };
     } catch (e) {
-      return { error: "The output is cut off or changed (it is not complete JSON). Copy all of it, from the first `[` to the last `]`." };
+      return { error: "The output is cut off or changed: it is not complete JSON. Copy all of it, from the first `[` to the last `]`." };
     }
   }
 
@@ -223,89 +220,149 @@
     return obj;
   }
 
-  /* What kind of object `docker … inspect` printed. */
-  function kindOf(obj) {
-    if (!obj || typeof obj !== "object") return "something else";
-    if ("State" in obj && "HostConfig" in obj) return "container";
-    if ("RootFS" in obj && "Config" in obj) return "image";
-    if ("IPAM" in obj && "Driver" in obj) return "network";
-    if ("Mountpoint" in obj && "Driver" in obj) return "volume";
-    return "something else";
+  /* Deep equality of JSON values (key order does not matter). */
+  function same(a, b) {
+    if (a === b) return true;
+    if (!a || !b || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) !== Array.isArray(b)) return false;
+    var ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every(function (k) {
+      return Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]);
+    });
   }
 
-  function runLab(lab, spec) {
-    var out = lab.querySelector(".lab__result");
-    var list = lab.querySelector(".lab__criteria");
-    list.innerHTML = "";
-    var parsed = parsePaste(lab.querySelector("textarea").value, spec.command);
-    var results = [];
-    var headline;
-    if (parsed.error) {
-      headline = parsed.error;
-    } else {
-      var items = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
-      var obj = items[0];
-      var kind = kindOf(obj);
-      if (items.length !== 1) {
-        headline = items.length
-          ? "The output holds " + items.length + " objects; inspect only `" + spec.name + "`."
-          : "The output is an empty list: Docker found nothing by that name.";
-      } else if (kind !== spec.kind) {
-        headline = "This is the output for " + (kind === "something else" ? "something else" : "a " + kind) + ", but this lab needs a " + spec.kind + ": run `" + spec.command + "`.";
-      } else if (spec.name && String(get(obj, spec.nameField) || "").replace(/^\//, "") !== spec.name &&
-                 (get(obj, spec.nameField) || []).indexOf && (get(obj, spec.nameField) || []).indexOf(spec.name) < 0) {
-        headline = "This is the output for " + JSON.stringify(get(obj, spec.nameField)) + ", not for `" + spec.name + "`: is it another lab's output? Run `" + spec.command + "`.";
-      } else {
-        results = spec.criteria.map(function (c) {
-          var ok = false;
-          try {
-            ok = !!c.test(obj);
-          } catch (e) {
-            ok = false;
-          }
-          return { c: c, ok: ok };
-        });
-        var passed = results.filter(function (r) { return r.ok; }).length;
-        headline = passed === results.length
-          ? "Passed: all " + results.length + " checks are right. Well done!"
-          : passed + " of " + results.length + " checks pass. See what to change below.";
-      }
+  /* One criterion of a lab's spec (scripts/course/practice.py lists the operators). */
+  function passes(c, obj) {
+    var v = get(obj, c.path);
+    if ("equals" in c) return same(v, c.equals);
+    if ("not_equals" in c) return v !== undefined && v !== null && !same(v, c.not_equals);
+    if ("one_of" in c) return c.one_of.some(function (x) { return same(v, x); });
+    if ("contains" in c) return Array.isArray(v) && v.some(function (x) { return same(x, c.contains); });
+    if ("has_key" in c) return !!v && typeof v === "object" && Object.prototype.hasOwnProperty.call(v, c.has_key);
+    if ("some" in c) {
+      return Array.isArray(v) && v.some(function (x) {
+        return Object.keys(c.some).every(function (k) { return x && same(x[k], c.some[k]); });
+      });
     }
-    results.forEach(function (r) {
+    return false;
+  }
+
+  /* What `docker … inspect` printed, and its name. */
+  function kindOf(obj) {
+    if (!obj || typeof obj !== "object" || Array.isArray(obj)) return "";
+    if ("State" in obj && "HostConfig" in obj) return "container";
+    if ("RootFS" in obj && "RepoTags" in obj) return "image";
+    if ("IPAM" in obj && "Driver" in obj) return "network";
+    if ("Mountpoint" in obj && "Driver" in obj) return "volume";
+    return "";
+  }
+  function namesOf(obj, kind) {
+    if (kind === "container") return [String(obj.Name || "").replace(/^\//, "")];
+    if (kind === "image") return (obj.RepoTags || []).map(function (t) { return t.replace(/^docker\.io\/library\//, ""); });
+    return [String(obj.Name || "")];
+  }
+
+  /* Check a paste against a lab spec: {passed, message, criteria: [{text, ok, hint, lesson}]}. */
+  function check(spec, text) {
+    var parsed = parsePaste(text, spec.command);
+    if (parsed.error) return { passed: false, message: parsed.error, criteria: [] };
+    var items = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+    if (!items.length) {
+      return { passed: false, message: "The output is an empty list: Docker found nothing called " + code(spec.object) + ". Is it there (`docker ps -a`, `docker image ls`)?", criteria: [] };
+    }
+    if (items.length > 1) return { passed: false, message: "The output holds " + items.length + " objects: inspect only " + code(spec.object) + ".", criteria: [] };
+    var obj = items[0];
+    var kind = kindOf(obj);
+    if (kind !== spec.kind) {
+      return { passed: false, message: "This is the output for " + (kind ? "a " + kind : "something other than Docker's inspect") + ", but this lab needs a " + spec.kind + ": run " + code(spec.command) + ".", criteria: [] };
+    }
+    var names = namesOf(obj, kind);
+    if (names.indexOf(spec.object) < 0) {
+      return { passed: false, message: "This is the output for " + code(names.join(", ") || "an unnamed " + kind) + ", not for " + code(spec.object) + " (another lab's output?). Run " + code(spec.command) + ".", criteria: [] };
+    }
+    var results = spec.criteria.map(function (c) {
+      var ok = false;
+      try {
+        ok = passes(c, obj);
+      } catch (e) {
+        ok = false;
+      }
+      return { text: c.text, ok: ok, hint: c.hint, lesson: c.lesson };
+    });
+    var good = results.filter(function (r) { return r.ok; }).length;
+    var passed = good === results.length;
+    return {
+      passed: passed,
+      message: passed
+        ? "Passed: all " + results.length + " checks are right. Well done!"
+        : good + " of " + results.length + " checks pass. See what to change below.",
+      criteria: results,
+    };
+  }
+
+  /* docs path "concepts/x.md#a" to this site's address for it. */
+  function lessonURL(lesson) {
+    var parts = lesson.split("#");
+    var path = parts[0];
+    var files = /\.html$/.test(location.pathname) || location.protocol === "file:";
+    path = files ? path.replace(/\.md$/, ".html") : path.replace(/(^|\/)index\.md$/, "$1").replace(/\.md$/, "/");
+    return new URL(path + (parts[1] ? "#" + parts[1] : ""), siteBase()).href;
+  }
+
+  function inlineCode(parent, text) {
+    text.split("`").forEach(function (piece, i) {
+      if (!piece) return;
+      if (i % 2) {
+        var c = document.createElement("code");
+        c.textContent = piece;
+        parent.appendChild(c);
+      } else {
+        parent.appendChild(document.createTextNode(piece));
+      }
+    });
+  }
+
+  function runLab(lab) {
+    var spec = JSON.parse(lab.querySelector(".lab__spec").textContent);
+    var result = check(spec, lab.querySelector("textarea").value);
+    var list = lab.querySelector(".lab__criteria");
+    list.textContent = "";
+    result.criteria.forEach(function (r) {
       var li = document.createElement("li");
       li.setAttribute("data-ok", r.ok ? "true" : "false");
-      li.appendChild(document.createTextNode((r.ok ? "Passed: " : "Not yet: ") + r.c.text));
+      inlineCode(li, (r.ok ? "Passed: " : "Not yet: ") + r.text);
       if (!r.ok) {
-        var p = document.createElement("span");
-        p.className = "lab__hint";
-        p.appendChild(document.createTextNode(" " + r.c.hint + " "));
-        if (r.c.lesson) p.appendChild(lessonLink(new URL(r.c.lesson, lessonBase(lab)).href, r.c.lessonText || "See the lesson"));
-        li.appendChild(p);
+        var hint = document.createElement("span");
+        hint.className = "lab__hint";
+        inlineCode(hint, " " + r.hint + " ");
+        var a = document.createElement("a");
+        a.href = lessonURL(r.lesson);
+        a.textContent = "Read the lesson";
+        hint.appendChild(a);
+        hint.appendChild(document.createTextNode("."));
+        li.appendChild(hint);
       }
       list.appendChild(li);
     });
-    var pass = results.length > 0 && results.every(function (r) { return r.ok; });
-    lab.setAttribute("data-state", pass ? "passed" : "failed");
-    out.textContent = headline;
-    if (pass) {
+    lab.setAttribute("data-state", result.passed ? "passed" : "failed");
+    var out = lab.querySelector(".lab__result");
+    out.textContent = "";
+    inlineCode(out, result.message);
+    if (result.passed) {
       var data = load();
       data.l[lab.getAttribute("data-lab")] = 1;
       save(data);
     }
-    return { passed: pass, message: headline, criteria: results.map(function (r) { return { text: r.c.text, ok: r.ok, hint: r.ok ? "" : r.c.hint }; }) };
+    return result;
   }
-
-  /* Lesson links in a lab are written relative to the docs folder. */
-  function lessonBase(lab) {
-    return siteBase();
-  }
-
-  var LABS = {};
 
   function setUpLabs(root) {
     var data = load();
     Array.prototype.forEach.call(root.querySelectorAll(".lab"), function (lab) {
       lab.classList.add("lab--ready");
+      Array.prototype.forEach.call(lab.querySelectorAll(".lab__hints li"), function (li) {
+        li.hidden = true;
+      });
       if (data.l[lab.getAttribute("data-lab")]) {
         lab.querySelector(".lab__result").textContent = "You passed this lab before. Check again any time.";
         lab.setAttribute("data-state", "passed");
@@ -314,14 +371,15 @@
   }
 
   function nextHint(lab) {
-    var hidden = lab.querySelector(".lab__hints li[hidden]");
-    if (hidden) {
-      hidden.hidden = false;
-      hidden.setAttribute("tabindex", "-1");
-      hidden.focus();
+    var details = lab.querySelector(".lab__hints");
+    var next = details.querySelector("li[hidden]");
+    if (next) {
+      details.open = true;
+      next.hidden = false;
+      next.setAttribute("tabindex", "-1");
+      next.focus();
     }
-    var button = lab.querySelector(".lab__hint-button");
-    if (!lab.querySelector(".lab__hints li[hidden]")) button.disabled = true;
+    if (!details.querySelector("li[hidden]")) lab.querySelector(".lab__hint-button").disabled = true;
   }
 
   /* ---------------------------------------------------------------- progress page */
@@ -366,7 +424,7 @@
         var span = document.createElement("span");
         span.className = "progress-status";
         var text;
-        var labId = url.hash.indexOf("#lab-") === 0 ? (a.getAttribute("data-lab") || labIdFor(entry, url.hash)) : null;
+        var labId = entry.labs[url.hash.slice(1)];
         if (url.hash.indexOf("#lab-") === 0) {
           total++;
           if (labId && data.l[labId]) {
@@ -395,10 +453,6 @@
       tools.querySelector(".progress-tools__summary").textContent =
         "You have done " + done + " of " + total + " quizzes and labs.";
       tools.querySelector(".progress-tools__code").value = exportCode(data);
-    }
-    function labIdFor(entry, hash) {
-      var m = (entry.labNames || {})[hash.slice(1)];
-      return m || null;
     }
     tools.innerHTML =
       '<p class="progress-tools__summary" role="status" aria-live="polite"></p>' +
@@ -435,10 +489,7 @@
     var lab = target.closest(".lab");
     if (!lab) return;
     if (target.closest(".lab__hint-button")) return nextHint(lab);
-    if (target.closest(".lab__check")) {
-      var spec = LABS[lab.getAttribute("data-name")];
-      if (spec) runLab(lab, spec);
-    }
+    if (target.closest(".lab__check")) runLab(lab);
   });
 
   function setUp() {
@@ -454,8 +505,7 @@
     commandsOf: commandsOf,
     exportCode: exportCode,
     importCode: importCode,
-    parsePaste: parsePaste,
-    labs: LABS,
+    check: check,
     key: KEY,
   };
 
