@@ -256,10 +256,11 @@ def progress_fence(source, language, class_name, options, md, **kwargs):
             entry["quiz"] = item.id
         else:
             entry["labs"][f"lab-{parse_lab(item.source)['name']}"] = item.id
-    data = html.escape(json.dumps(pages, sort_keys=True, separators=(",", ":")), quote=False)
+    # Data in an attribute, not a <script type="application/json">: Material's instant
+    # navigation re-runs every <script> of a new page as JavaScript.
+    data = html.escape(json.dumps(pages, sort_keys=True, separators=(",", ":")))
     return (
-        f'<script type="application/json" id="progress-content">{data}</script>'
-        '<div class="progress-tools" data-progress>'
+        f'<div class="progress-tools" data-progress="{data}">'
         '<p class="progress-tools__nojs">Your progress is kept by a small script in your browser; '
         "with JavaScript off there is nothing to show.</p></div>"
     )
@@ -379,7 +380,7 @@ def render_lab(spec: dict, lab_id: str) -> str:
         "command": spec["command"],
         "criteria": [{k: c[k] for k in ("text", "path", "hint", "lesson", *OPS) if k in c} for c in spec["criteria"]],
     }
-    spec_json = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    spec_json = html.escape(json.dumps(data, separators=(",", ":")))
     hints = "".join(f"<li>{inline(h)}</li>" for h in spec["hints"])
     checks = "".join(
         f'<li>{inline(c["text"])} <span class="lab__if-not">If not: {inline(c["hint"])}</span></li>'
@@ -387,7 +388,7 @@ def render_lab(spec: dict, lab_id: str) -> str:
     )
     command = html.escape(spec["command"])
     return (
-        f'<div class="lab" data-lab="{lab_id}" data-name="{name}" role="region" '
+        f'<div class="lab" data-lab="{lab_id}" data-name="{name}" data-spec="{spec_json}" role="region" '
         f'aria-label="Lab: {html.escape(str(spec["title"]))}">'
         f'<div class="lab__goal"><p><strong>Goal.</strong> {inline(spec["goal"])}</p></div>'
         f'<details class="lab__hints"><summary>Hints</summary><ol>{hints}</ol></details>'
@@ -403,7 +404,6 @@ def render_lab(spec: dict, lab_id: str) -> str:
         f'<p class="lab__result" role="status" aria-live="polite"></p>'
         f'<ul class="lab__criteria"></ul>'
         f'<details class="lab__checks"><summary>What the check looks at</summary><ul>{checks}</ul></details>'
-        f'<script type="application/json" class="lab__spec">{spec_json}</script>'
         f"</div>"
     )
 

@@ -323,7 +323,7 @@
   }
 
   function runLab(lab) {
-    var spec = JSON.parse(lab.querySelector(".lab__spec").textContent);
+    var spec = JSON.parse(lab.getAttribute("data-spec"));
     var result = check(spec, lab.querySelector("textarea").value);
     var list = lab.querySelector(".lab__criteria");
     list.textContent = "";
@@ -400,10 +400,9 @@
   }
 
   function setUpProgress(root) {
-    var script = root.querySelector("#progress-content");
     var tools = root.querySelector("[data-progress]");
-    if (!script || !tools) return;
-    var content = JSON.parse(script.textContent);
+    if (!tools) return;
+    var content = JSON.parse(tools.getAttribute("data-progress"));
     var pages = {};
     Object.keys(content).forEach(function (src) {
       pages[pageKey(src)] = content[src];
