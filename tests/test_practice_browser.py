@@ -294,3 +294,40 @@ def test_copy_button_copies_the_commands_only(where_, served_site, offline_site,
         "() => ['.gp', '.go'].map((s) => getComputedStyle(document.querySelector('.language-console ' + s)).userSelect)"
     )
     assert selectable == ["none", "none"]
+
+
+def test_print_shows_answers_hints_and_solutions_without_controls(served_site, context):
+    """What the PDF gets (make pdf prints with print media): every answer, hint and solution, no buttons."""
+    _, base = served_site
+    page = context.new_page()
+    page.goto(base + url_of(LESSONS, LAB_PAGES["greeter-image"]), wait_until="load")
+    page.emulate_media(media="print")
+    visible = page.evaluate(
+        """() => [".quiz__because", ".lab__hints li", ".lab__solution pre", ".lab__checks li"].map((s) =>
+             [...document.querySelectorAll(s)].every((e) => e.getBoundingClientRect().height > 0))"""
+    )
+    assert visible == [True, True, True, True]
+    assert not page.locator(".quiz__check").first.is_visible()
+    assert not page.locator(".lab textarea").is_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_after_answering_and_checking(scheme, served_site, browser):
+    """The states the script adds (results, criteria with hints and links) stay accessible."""
+    from test_accessibility import axe_problems, scheme_context
+
+    _, base = served_site
+    ctx = scheme_context(browser, scheme)
+    try:
+        page = ctx.new_page()
+        page.goto(base + url_of(LESSONS, LAB_PAGES["notes"]), wait_until="load")
+        questions = page.locator(".quiz .quiz__question")
+        for i in range(questions.count()):
+            answer(questions.nth(i), right=bool(i % 2))
+        mistake = (ROOT / "examples/labs/03-notes/output/mistake-all-addresses.txt").read_text(encoding="utf-8")
+        paste_and_check(page, practice.inspect_output(mistake))
+        for _ in range(3):
+            page.locator("button.lab__hint-button").click()  # all hints shown: the button is disabled
+        assert axe_problems(page) == []
+    finally:
+        ctx.close()
