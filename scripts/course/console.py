@@ -290,6 +290,8 @@ _NORMALISERS = [
     ),
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b"), "<time>"),
     (re.compile(r"\b\d+(\.\d+)?\s?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\b"), "<size>"),
+    # Sizes in bytes in `docker … inspect` JSON (the labs' captures): a rebuilt layer differs by a few.
+    (re.compile(r'"(Size|size|VirtualSize)": \d+'), r'"\1": <size>'),
     (
         re.compile(r"\b(Up|Exited \(\d+\)|Created|Restarting \(\d+\))\s+((About|Less than) (a|an) \w+|\d+ \w+)( ago)?"),
         r"\1 <age>",
