@@ -14,8 +14,9 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TEST_WORKERS ?= 3
 
-.PHONY: help serve build build-offline test test-fast test-clean doctor system system-builds engine diagrams lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-run test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,9 +38,6 @@ vendor: deps ## Copy mermaid.js and the other browser assets into docs/assets/ve
 system: ## Install the missing Debian packages and start the engine (root), or say how
 	@python3 -m course doctor --setup
 
-system-builds: ## What builds need (Chromium draws the diagrams): install it (root), or say how
-	@python3 -m course doctor --setup --builds-only
-
 doctor: deps ## Print every part the tests use: version and where it was found
 	@$(PY) -m course doctor
 
@@ -50,7 +48,7 @@ serve: vendor ## Serve the site with live reload at http://127.0.0.1:8000
 	@$(PY) -m course doctor --port $(PORT) --host $(HOST)
 	SITE_URL=http://$(HOST):$(PORT)/ $(PY) -m mkdocs serve --livereload --dev-addr $(HOST):$(PORT)
 
-diagrams: vendor ## Draw every Mermaid diagram as SVG into the cache (make build does it when needed)
+diagrams: vendor ## Draw new or changed Mermaid diagrams into includes/diagrams/ (needs Chromium; commit them)
 	$(PY) -m course diagrams
 
 build: vendor ## Build site/ strictly (any warning fails)
@@ -59,14 +57,18 @@ build: vendor ## Build site/ strictly (any warning fails)
 build-offline: vendor ## Build site-offline/ for reading from file:// (offline plugin)
 	$(PY) -m mkdocs build --strict --config-file mkdocs.offline.yml
 
-test: system vendor ## Set up what is missing, then run every check (the ten slowest are listed at the end)
-	@$(PY) -m course doctor
-	$(PY) -m pytest --durations=10
+test: ## Set up what is missing, then run every check (the ten slowest and the total time at the end)
+	@$(MAKE) --no-print-directory test-run; status=$$?; echo "make test: $$SECONDS s in all (exit $$status)"; exit $$status
 
-lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows
+# The engine's tests on one xdist worker (conftest.py groups them), the rest on the others.
+test-run: system vendor
+	@$(PY) -m course doctor
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
+
+lint: $(STAMP_PY) ## Run the fast gates: Markdown, spelling, Dockerfiles, shell, Python, workflows, import layers
 	$(PY) -m course lint
 
-test-fast: system-builds vendor ## Run the checks that need no Docker and no browser test (about a minute)
+test-fast: vendor ## Run the checks that need no Docker and no browser (about a minute)
 	$(PY) -m pytest -m "not browser and not docker" -n auto --durations=5
 
 test-clean: ## Clone into a throwaway folder and run the README's commands there with system PATH only

@@ -244,3 +244,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.docker)
+        # Under xdist (make test): every test that needs the engine runs on one worker, in
+        # order, as without xdist (one engine; console blocks and examples publish fixed
+        # ports); the others share the remaining workers.
+        if item.get_closest_marker("docker"):
+            item.add_marker(pytest.mark.xdist_group("engine"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from course import browser as course_browser
 from site_checks import browser as chromium
 from site_checks.building import Build, build
+from site_checks.tally import TALLY
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +61,25 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in item.fixturenames or "context" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
+
+
+# --------------------------------------------------------------------------- the fault drills' tally
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand its tally to the controller
+        workeroutput["fault_tally"] = json.dumps(TALLY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist, on the controller: add up what a worker counted."""
+    for name, count in json.loads(getattr(node, "workeroutput", {}).get("fault_tally", "{}")).items():
+        TALLY[name] += count
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TALLY["planted"]:
+        terminalreporter.write_line(f"faults planted {TALLY['planted']}, caught {TALLY['caught']}")
 
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -10,17 +10,20 @@ proxy that re-signs HTTPS; the file itself has nothing CI-specific.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from course.engine import SESSION_ID, SESSION_LABEL, TEST_LABEL
+from course.engine import SESSION_ID
 from site_checks.building import ROOT, copy_project
 
 pytestmark = pytest.mark.docker
@@ -58,13 +61,35 @@ def compose_command(engine) -> list[str]:
     return v2
 
 
+# What docs.Dockerfile's image is made of: its build is kept under a tag named by their hash,
+# so a later run with the same inputs reuses it (143 s of pip and npm installs on a cold engine).
+DOCS_IMAGE_INPUTS = ["docs.Dockerfile", "package.json", "package-lock.json", "requirements-site.txt", "scripts"]
+CACHE_LABEL = "org.docker-basics.cache=docs-preview"
+
+
+def docs_image_key(engine) -> str:
+    digest = hashlib.sha256()
+    for name in DOCS_IMAGE_INPUTS:
+        path = ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for file in files if path.is_dir() else [path]:
+            digest.update(file.relative_to(ROOT).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    for base in re.findall(r"^FROM\s+(\S+)", (ROOT / "docs.Dockerfile").read_text(encoding="utf-8"), re.M):
+        digest.update(engine.out("image", "inspect", "--format", "{{.Id}}", base).strip().encode())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="module")
 def docs_image(engine):
-    """docs.Dockerfile built from the work tree, as `docker compose up --build` does."""
-    tag = f"docker-basics-test/docs:{SESSION_ID}"
+    """docs.Dockerfile built from the work tree, as `docker compose up --build` does (or that build, kept)."""
+    tag = f"docker-basics-cache/docs:{docs_image_key(engine)}"
+    if engine.run_cmd("image", "inspect", tag, check=False).returncode == 0:
+        print(f"docs.Dockerfile: reusing {tag}, built from the same inputs")
+        yield tag
+        return
     secret = ["--secret", f"id=ca,src={CA_BUNDLE}"] if Path(CA_BUNDLE).is_file() else []
-    command = [*engine.docker_cmd, "build", "--progress=plain", *secret, "--label", TEST_LABEL]
-    command += ["--label", SESSION_LABEL, "-f", "docs.Dockerfile", "-t", tag, "."]
+    command = [*engine.docker_cmd, "build", "--progress=plain", *secret, "--label", CACHE_LABEL]
+    command += ["-f", "docs.Dockerfile", "-t", tag, "."]
     cp = subprocess.run(
         command,
         cwd=ROOT,
@@ -75,8 +100,26 @@ def docs_image(engine):
         check=False,
     )
     assert cp.returncode == 0, f"docker build -f docs.Dockerfile failed:\n{(cp.stdout + cp.stderr)[-4000:]}"
+    # Older builds of other inputs are of no more use.
+    for old in engine.out(
+        "image", "ls", "--filter", f"label={CACHE_LABEL}", "--format", "{{.Repository}}:{{.Tag}}"
+    ).split():
+        if old != tag:
+            engine.run_cmd("rmi", old, check=False)
     yield tag
-    engine.run_cmd("rmi", "-f", tag, check=False)
+
+
+def test_the_kept_preview_image_is_named_by_every_input(engine, tmp_path, monkeypatch):
+    """A change to any input of docs.Dockerfile (a script, the lock) names another image: it is built anew."""
+    before = docs_image_key(engine)
+    copy = tmp_path / "project"
+    for name in DOCS_IMAGE_INPUTS:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", copy)
+    assert docs_image_key(engine) == before
+    (copy / "scripts" / "course" / "vendor.py").write_text("# changed\n", encoding="utf-8")
+    assert docs_image_key(engine) != before
 
 
 @pytest.fixture

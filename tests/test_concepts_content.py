@@ -37,6 +37,7 @@ RUNNING_PAGES = sorted(RUNNING.glob("*.md"))
 EXPECTED_RUNNING_PAGES = {
     "index.md",
     "running-and-inspecting.md",
+    "restarts-and-exit-statuses.md",
     "ports.md",
     "configuration.md",
     "data.md",

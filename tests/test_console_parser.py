@@ -284,3 +284,60 @@ def test_listings_match_in_any_row_order_but_not_with_other_rows():
     assert console.output_matches(cmd, expected, swapped)
     assert not console.output_matches(cmd, expected, [expected[0], expected[1], expected[1].replace(" a ", " c ")])
     assert not console.output_matches("docker image ls greet | head -n 2", expected, swapped)
+
+
+# What each rule of console.RULES forgives (left: the transcript, right: another run), and a
+# real difference of the same line that must still fail. A rule without a case fails below.
+RULE_CASES = {
+    "digest": ("@sha256:" + "a" * 64, "@sha256:" + "b" * 64, "@sha256:" + "b" * 64 + " (pulled)"),
+    "long id": ("a" * 64, "b" * 64, "b" * 64 + " exited"),
+    "short id": ("container a1b2c3d4e5f6", "container 0f0f0f0f0f0f", "image 0f0f0f0f0f0f"),
+    "timestamp": ("at 2026-12-03T12:00:01Z", "at 2027-01-09T08:30:59Z", "from 2027-01-09T08:30:59Z"),
+    "date": ("Date: Thu, 03 Dec 2026", "Date: Fri, 04 Dec 2026", "Expires: Fri, 04 Dec 2026"),
+    "clock": ("tick at 12:00:01", "tick at 08:30:59", "tock at 08:30:59"),
+    "size": ("SIZE 10.2MB", "SIZE 9.87MB", "SIZE 9.87MB (virtual)"),
+    "status age": ("Up 3 seconds", "Up About a minute", "Exited (0) 3 seconds ago"),
+    "age": ("created 2 minutes ago", "created About an hour ago", "removed About an hour ago"),
+    "duration": ("DONE 0.4s", "DONE 12.1s", "ERROR 12.1s"),
+    "version": ("Python 3.13.5", "Python 3.13.7", "Perl 3.13.7"),
+    "any-address": (
+        "Bind for 0.0.0.0:8080 failed: port is already allocated",
+        "Bind for :::8080 failed: port is already allocated",
+        "Bind for :::8081 failed: port is already allocated",
+    ),
+    "white space": ("a   b", "a b", "a  c"),
+    "inspect size": ('"Size": 51838918,', '"Size": 51838916,', '"Count": 51838916,'),
+}
+
+
+@pytest.mark.parametrize("rule", console.RULES, ids=lambda r: r.name)
+def test_each_rule_forgives_only_what_the_engine_leaves_open(rule):
+    assert rule.reason, f"rule {rule.name} says no reason"
+    assert rule.name in RULE_CASES, f"rule {rule.name}: add a case to RULE_CASES"
+    saved, other_run, real_difference = RULE_CASES[rule.name]
+    assert console.lines_match([saved], [other_run])
+    assert not console.lines_match([saved], [real_difference])
+
+
+def test_the_address_family_of_a_port_conflict_is_left_open_but_not_the_message():
+    """Engine 28 names the IPv4 or the IPv6 binding of a published port in the error, by chance."""
+    saved = [
+        "docker: Error response from daemon: failed to set up container networking: driver failed programming "
+        "external connectivity on endpoint web-2 (" + "a" * 64 + "): Bind for 0.0.0.0:8080 failed: port is already "
+        "allocated"
+    ]
+    for address in (":::8080", "[::]:8080", "0.0.0.0:8080"):
+        assert console.lines_match(saved, [saved[0].replace("0.0.0.0:8080", address).replace("a" * 64, "b" * 64)])
+    assert not console.lines_match(saved, [saved[0].replace("already allocated", "already in use")])
+    assert not console.lines_match(saved, [saved[0].replace("0.0.0.0:8080", "127.0.0.1:8080")])
+    assert not console.lines_match(saved, [])  # a missing line
+
+
+def test_port_bindings_match_in_any_order_but_not_with_another_port():
+    saved = ["8000/tcp -> 0.0.0.0:8080", "8000/tcp -> [::]:8080"]
+    assert console.output_matches("docker port web", saved, saved[::-1])
+    assert not console.output_matches("docker port web", saved, saved[:1])
+    assert not console.output_matches("docker port web", saved, [saved[0], "8000/tcp -> [::]:8081"])
+    two_ports = ["8000/tcp -> 0.0.0.0:8080", "9000/tcp -> 0.0.0.0:9090"]
+    assert console.output_matches("docker port web", two_ports, two_ports[::-1])
+    assert not console.output_matches("echo x", two_ports, two_ports[::-1])  # other commands keep their order

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.browser]
 
 PAGES = site_pages()
 PORT = 8080
-DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time
+DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time
 IMMUTABLE = "public, max-age=31536000, immutable"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

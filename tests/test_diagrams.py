@@ -1,9 +1,11 @@
-"""Diagrams drawn at build time (scripts/course/diagrams.py) and in the live preview.
+"""Diagrams drawn ahead by `make diagrams` (scripts/course/diagrams.py) and in the live preview.
 
-Built pages carry every ```mermaid fence as two inline SVGs (light, dark) with a
-text alternative; the cache never serves a drawing of other source; the palette
-toggle switches the drawing shown; and `mkdocs serve` with mermaid.js drawing in
-the browser draws the same diagrams without an error.
+Every ```mermaid fence has a committed drawing made with the current settings, and
+no drawing is left that no page uses; a build reads them without a browser; a new
+diagram fails the build (page, line, `make diagrams`) until it is drawn. Built pages
+carry every fence as inline SVG for both palettes with a text alternative; a drawing
+is never served for other source or settings; the palette toggle switches the
+drawing shown; and `mkdocs serve` with mermaid.js draws the same diagrams.
 """
 
 from __future__ import annotations
@@ -54,20 +56,82 @@ def test_every_palette_drawn_is_one_of_mkdocs_yml():
     assert drawn == configured
 
 
-def test_the_cache_never_serves_a_drawing_of_other_source(tmp_path, monkeypatch):
-    monkeypatch.setattr(diagrams, "CACHE_DIR", tmp_path)
+def test_a_drawing_is_served_only_for_its_own_source_and_settings(tmp_path):
+    settings, other_settings = {"format": 1, "mermaid": "1"}, {"format": 1, "mermaid": "2"}
     one, other = "flowchart LR\n  a --> b", "flowchart LR\n  a --> c"
-    assert diagrams.key(one) != diagrams.key(other)
-    assert diagrams.key(one) == diagrams.key("  flowchart LR\n    a --> b  \n")  # indentation is not the source
-    diagrams.store(one, {"light": "<svg>one</svg>", "dark": "<svg>one</svg>"})
-    assert diagrams.cached(one)["light"] == "<svg>one</svg>"
-    assert diagrams.cached(other) is None
-    # A file under the right name whose content was drawn from other source (or another theme).
-    entry = tmp_path / f"{diagrams.key(other)}.json"
-    entry.write_text(json.dumps({**json.loads((tmp_path / f"{diagrams.key(one)}.json").read_text()), "source": one}))
-    assert diagrams.cached(other) is None
-    entry.write_text(json.dumps({"source": other, "theme": "another theme", "light": "x", "dark": "x"}))
-    assert diagrams.cached(other) is None
+    assert diagrams.key(one, settings) != diagrams.key(other, settings)
+    assert diagrams.key(one, settings) != diagrams.key(one, other_settings)
+    assert diagrams.key(one, settings) == diagrams.key("  flowchart LR\n    a --> b  \n", settings)  # indentation
+    diagrams.store(one, {"svg": "<svg>one</svg>"}, tmp_path, settings)
+    assert diagrams.lookup(one, tmp_path, settings)["svg"] == "<svg>one</svg>"
+    assert diagrams.lookup(other, tmp_path, settings) is None
+    assert diagrams.lookup(one, tmp_path, other_settings) is None
+    # A file under the right name whose content was drawn from other source (or other settings).
+    entry = tmp_path / f"{diagrams.key(other, settings)}.json"
+    entry.write_text(json.dumps({**json.loads((tmp_path / f"{diagrams.key(one, settings)}.json").read_text())}))
+    assert diagrams.lookup(other, tmp_path, settings) is None
+    entry.write_text(json.dumps({"source": other, "settings": "other settings", "svg": "x"}))
+    assert diagrams.lookup(other, tmp_path, settings) is None
+
+
+def test_every_diagram_has_a_current_drawing_and_none_is_left_over():
+    """What a build reads: one drawing per diagram, made with today's Mermaid pin; run `make diagrams` if not."""
+    assert diagrams.stale(ROOT) == []
+
+
+def test_the_settings_file_names_what_material_draws_with_today():
+    """Material's diagram CSS and sequence settings (from its installed bundle) are the committed ones."""
+    committed = diagrams.load_settings(diagrams.drawings_dir(ROOT))
+    now = diagrams.material_diagram_settings()
+    changed = [name for name in now if committed.get(name) != now[name]]
+    assert not changed, f"includes/diagrams/settings.json: {changed} changed in Material: run `make diagrams`"
+
+
+def test_the_drawing_settings_are_current(browser):
+    """The palettes' colours and fonts as Material and extra.css give them now (run `make diagrams` if not)."""
+    page = browser.new_page()
+    try:
+        now = diagrams.current_settings(page, ROOT)
+    finally:
+        page.close()
+    committed = diagrams.load_settings(diagrams.drawings_dir(ROOT))
+    changed = sorted(name for name in {**now, **committed} if now.get(name) != committed.get(name))
+    assert not changed, f"includes/diagrams/settings.json: {changed} differ from today's theme: run `make diagrams`"
+
+
+def test_stale_drawings_are_named_with_the_fix(tmp_path):
+    """A new diagram, an unused drawing, an old Mermaid pin: each one line with the page and `make diagrams`."""
+    from site_checks.building import copy_project
+
+    project = copy_project(tmp_path / "project")
+    for name in ("package-lock.json",):
+        (project / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    folder = diagrams.drawings_dir(project)
+    settings_file = folder / diagrams.SETTINGS_NAME
+    assert diagrams.stale(project) == []
+    page = project / "docs" / "how-to-use.md"
+    lines = page.read_text(encoding="utf-8").count("\n")
+    page.write_text(page.read_text(encoding="utf-8") + "\n```mermaid\nflowchart LR\n    a --> b\n```\n")
+    (folder / "0123456789abcdef0123.json").write_text("{}")
+    settings = json.loads(settings_file.read_text())
+    settings_file.write_text(json.dumps({**settings, "mermaid": "10.0.0"}))
+    problems = diagrams.stale(project)
+    assert any("package-lock.json pins" in p and "make diagrams" in p for p in problems), problems
+    assert f"docs/how-to-use.md:{lines + 2}: {diagrams.NO_DRAWING}" in problems
+    assert any("0123456789abcdef0123.json: a drawing no page uses" in p for p in problems), problems
+
+
+def test_a_build_needs_no_browser(tmp_path, monkeypatch):
+    """make build with Chromium out of reach (no page of it draws): every diagram is there as SVG."""
+    from site_checks.building import build, copy_project
+
+    project = copy_project(tmp_path / "project")
+    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-chromium"))
+    result = build(project)
+    assert result.returncode == 0, result.log
+    for page, fences in built_pages_with_diagrams():
+        soup = BeautifulSoup((project / "site" / page.dest).read_text(encoding="utf-8"), "html.parser")
+        assert len([d for d in soup.select("div.diagram") if d.find("svg")]) == len(fences), page.source
 
 
 # --------------------------------------------------------------------------- the built site
@@ -99,26 +163,37 @@ def test_every_diagram_is_inline_svg_for_both_palettes_with_a_text_alternative(s
     assert problems == []
 
 
-def test_a_diagram_added_to_a_page_is_drawn_by_the_next_build(tmp_path, monkeypatch):
-    """A new fence needs nothing but the build: the formatter fills the cache (here an empty one)."""
+def test_a_new_diagram_fails_the_build_until_make_diagrams_draws_it(tmp_path, browser):
+    """The build names the page, the line and the command; the command draws it; the build then passes."""
     from site_checks.building import build, copy_project
 
     project = copy_project(tmp_path / "project")
+    for name in ("package-lock.json", "node_modules"):
+        (project / name).symlink_to(ROOT / name)
     page = project / "docs" / "how-to-use.md"
+    lines = page.read_text(encoding="utf-8").count("\n")
     page.write_text(
         page.read_text(encoding="utf-8")
         + "\n```mermaid\nflowchart LR\n    accTitle: New\n    accDescr: A new diagram.\n    new --> drawn\n```\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("COURSE_DIAGRAMS_CACHE", str(tmp_path / "cache"))
+    result = build(project)
+    assert result.returncode != 0
+    assert f"docs/how-to-use.md:{lines + 2}: {diagrams.NO_DRAWING}" in result.log, result.log[-2000:]
+    drawn = subprocess.run(
+        [sys.executable, "-m", "course", "diagrams", "--project", str(project)],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert drawn.returncode == 0, drawn.stderr
+    assert "drew 1 " in drawn.stdout, drawn.stdout
     result = build(project)
     assert result.returncode == 0, result.log
-    html = (project / "site" / "how-to-use" / "index.html").read_text(encoding="utf-8")
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup((project / "site" / "how-to-use" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [t.get_text() for t in soup.select("div.diagram svg > title")] == ["New"]
-    assert len(list((tmp_path / "cache").glob("*.json"))) == len(
-        {d.source for d in diagrams.find_diagrams(project / "docs")}
-    )
+    assert diagrams.stale(project) == []
 
 
 # --------------------------------------------------------------------------- in Chromium

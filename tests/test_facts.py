@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import tarfile
+import time
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -398,3 +402,356 @@ def test_pages_name_the_user_the_node_example_really_sets():
         text = (ROOT / page).read_text(encoding="utf-8")
         assert "USER 1000:1000" in text, f"{page} does not show the example's USER line"
         assert "USER node" not in text, f"{page} says `USER node`; the example's Dockerfile says USER 1000:1000"
+
+
+# --- the outside review of chapter 3 (issue 17) -------------------------------------
+
+RUNNING = ROOT / "docs" / "running-containers"
+RUNNING_PAGES = sorted(RUNNING.glob("*.md"))
+
+
+def flat(path: Path) -> str:
+    """A file's text with line breaks and indentation folded into single spaces."""
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_docker_stop_is_not_said_to_beat_every_restart_policy():
+    """`--restart always` starts a stopped container again when the daemon restarts."""
+    false_claim = re.compile(r"never undone by a restart policy|restart policy \(not after docker stop\)")
+    found = [f"{rel(p)}:{n}: {line.strip()}" for p in PAGES for n, line in numbered(p) if false_claim.search(line)]
+    assert not found, "`docker stop` is undone by `always` when the daemon restarts:\n" + "\n".join(found)
+    page = flat(RUNNING / "restarts-and-exit-statuses.md")
+    row = re.search(r"\| `always` \|[^|]*\|([^|]*)\|", page)
+    assert row and "daemon restarts, then starts again" in row.group(1), row and row.group(0)
+    assert "with `always`, a container that you stopped is started again when the daemon restarts" in page
+
+
+def test_restart_policies_exit_statuses_and_init_have_their_own_page():
+    first = flat(RUNNING / "running-and-inspecting.md")
+    second = flat(RUNNING / "restarts-and-exit-statuses.md")
+    for heading in ("## Restart policies", "## Exit statuses", "## Why did my container exit?"):
+        assert heading in second, heading
+        assert heading not in first, f"running-and-inspecting.md still has {heading}"
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert (
+        nav.index("running-containers/running-and-inspecting.md")
+        < nav.index("running-containers/restarts-and-exit-statuses.md")
+        < nav.index("running-containers/ports.md")
+    )
+
+
+def test_why_did_my_container_exit_recipe_is_complete():
+    page = flat(RUNNING / "restarts-and-exit-statuses.md")
+    recipe = page[page.index("## Why did my container exit?") : page.index("## Exit statuses")]
+    for step in ("`docker ps -a`", "`docker logs", "`.State`", "`--entrypoint sh`", "`--rm`"):
+        assert step in recipe, f"the recipe does not mention {step}"
+    shown = (ROOT / "examples/running-containers/01-run-inspect/output/why-exit.txt").read_text(encoding="utf-8")
+    assert "Exited (1)" in shown and "crashing on purpose" in shown and "exit=1" in shown, shown
+
+
+def test_exec_is_said_to_run_as_the_containers_user():
+    page = flat(RUNNING / "running-and-inspecting.md")
+    assert "as the image's user" not in page
+    assert "as the container's user" in page and "`docker run --user`" in page
+
+
+def test_cp_network_inspect_and_the_replace_loop_are_shown():
+    first = flat(RUNNING / "running-and-inspecting.md")
+    assert "01-run-inspect/output/copy.txt" in first and "01-run-inspect/output/replace.txt" in first
+    replace = (ROOT / "examples/running-containers/01-run-inspect/output/replace.txt").read_text(encoding="utf-8")
+    assert [ln.split()[2:4] for ln in replace.splitlines() if ln.startswith("$ docker")][:3] == [
+        ["build", "-q"],
+        ["rm", "-f"],
+        ["run", "-d"],
+    ], replace
+    networks = (RUNNING / "networks.md").read_text(encoding="utf-8")
+    assert re.search(r"^\s*\$ docker network inspect ", networks, re.M), "networks.md runs no docker network inspect"
+    assert "--build" in flat(RUNNING / "compose.md"), "compose.md does not say that up needs --build to rebuild"
+
+
+def test_host_is_not_said_to_lack_a_route_to_container_ports():
+    """On Linux the host reaches any port of a container on a bridge by its IP; Docker Desktop does not."""
+    wrong = re.compile(r"no route into the network|only other containers on the same network could reach it")
+    found = [f"{rel(p)}:{n}: {line.strip()}" for p in PAGES for n, line in numbered(p) if wrong.search(line)]
+    assert not found, "\n".join(found)
+    for name in ("ports.md", "networks.md"):
+        page = flat(RUNNING / name)
+        assert re.search(r"On Linux[^.]*host[^.]*(?:IP address|its IP)[^.]*published or not", page), name
+        assert "Docker Desktop has no such route" in page, name
+
+
+@pytest.mark.docker
+def test_the_host_reaches_an_unpublished_port_by_the_containers_ip(engine):
+    """What ports.md and networks.md now say, on this engine (rootful Docker Engine on Linux)."""
+    security = engine.out("info", "--format", "{{json .SecurityOptions}}")
+    cid = engine.out(
+        "run", "-d", "--label", course_engine.TEST_LABEL, "--label", course_engine.SESSION_LABEL,
+        "python:3.13-slim", "python", "-m", "http.server", "8000",
+    )  # fmt: skip
+    try:
+        ip = engine.out("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", cid)
+        assert engine.out("port", cid) == "", "the container publishes a port"
+        status, error = None, None
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(f"http://{ip}:8000/", timeout=2) as answer:
+                    status = answer.status
+                    break
+            except OSError as exc:
+                error = exc
+                time.sleep(0.2)
+        if "rootless" in security:
+            assert status is None, "a rootless engine's containers should not be reachable from the host"
+        else:
+            assert status == 200, f"the host could not reach {ip}:8000, unpublished: {error}"
+    finally:
+        engine.run_cmd("rm", "-f", cid, check=False)
+
+
+def test_memory_limits_also_limit_swap():
+    """Without --memory-swap, a host with swap lets the container use as much swap again."""
+    runs = [
+        (f, n, line)
+        for f in text_files()
+        for n, line in numbered(f)
+        if re.search(r"docker run\b.*--memory[ =]\d", line) and "--memory-swap" not in line
+    ]
+    assert not runs, "`--memory` without `--memory-swap`:\n" + "\n".join(
+        f"{rel(f)}:{n}: {line.strip()}" for f, n, line in runs
+    )
+    assert "--memory-swap" in flat(RUNNING / "resources-and-clean-up.md")
+
+
+def test_the_dangling_image_of_the_prune_demo_is_explained_rightly():
+    page = flat(RUNNING / "resources-and-clean-up.md")
+    assert "takes the tag `clean-up-demo` from the first" not in page
+    assert "the first build has no tag (no `-t`), so its image is **dangling** from the start" in page
+    shown = (ROOT / "examples/running-containers/06-resources/output/prune-images.txt").read_text(encoding="utf-8")
+    builds = [ln for ln in shown.splitlines() if ln.startswith("$ ") and "docker build" in ln]
+    assert len(builds) == 2 and " -t " not in builds[0] and " -t clean-up-demo " in builds[1], builds
+    assert shown.splitlines()[5] == "<none>:<none>", shown
+
+
+def test_logs_that_fill_the_disk_are_mentioned():
+    page = flat(RUNNING / "resources-and-clean-up.md")
+    assert "`docker system df` does not count the containers' logs" in page
+    assert "**never rotates it**" in page and "max-size" in page and "max-file" in page
+
+
+@pytest.mark.docker
+def test_volume_prune_takes_no_until_filter(engine):
+    """resources-and-clean-up.md: `docker volume prune` takes only `label` filters."""
+    assert "`docker volume prune` takes only `label` filters, not `until`" in flat(
+        RUNNING / "resources-and-clean-up.md"
+    )
+    cp = engine.run_cmd(
+        "volume", "prune", "--force", "--filter", "until=24h", "--filter", "label=org.docker-basics.none=1", check=False
+    )
+    assert cp.returncode != 0 and "invalid filter 'until'" in cp.stderr, (cp.returncode, cp.stderr)
+
+
+def test_postgres_data_volume_is_where_postgres_18_keeps_it():
+    """postgres 18 declares VOLUME /var/lib/postgresql; a mount on .../data misses the data."""
+    mounts = [
+        f"{rel(p)}:{n}: {line.strip()}"
+        for p in PAGES
+        for n, line in numbered(p)
+        if re.search(r":/var/lib/postgresql/data\b", line) and "17" not in line
+    ]
+    assert not mounts, "mounts on /var/lib/postgresql/data (PostgreSQL 17 and older only):\n" + "\n".join(mounts)
+    data = flat(RUNNING / "data.md")
+    assert "-v dbdata:/var/lib/postgresql postgres:18" in data and "POSTGRES_PASSWORD" in data
+    runs = [
+        f"{rel(p)}:{n}: {line.strip()}"
+        for p in PAGES
+        for n, line in numbered(p)
+        if re.search(r"docker run\b.*\bpostgres(?::\d+)?\b", line) and "POSTGRES_PASSWORD" not in line
+    ]
+    assert not runs, "the postgres image needs POSTGRES_PASSWORD for a new database:\n" + "\n".join(runs)
+    compose = (RUNNING / "compose.md").read_text(encoding="utf-8")
+    assert re.search(r"image: postgres:\d+\n\s+environment:\n\s+POSTGRES_PASSWORD:", compose)
+
+
+def test_image_ls_pages_mention_the_cli_29_view():
+    """CLI 29 prints IMAGE ID DISK USAGE CONTENT SIZE EXTRA; the course's CLI 28.5 the classic table."""
+    pages = [
+        p for p in PAGES if re.search(r"^\s*REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s*$", console_text(p), re.M)
+    ]
+    assert {rel(p) for p in pages} >= {
+        "docs/building-images/multi-stage.md",
+        "docs/building-images/dockerfile-basics.md",
+    }
+    for page in pages:
+        text = flat(page)
+        assert "Docker CLI 29" in text and "`DISK USAGE`" in text, f"{rel(page)} shows the classic table only"
+        assert "--format 'table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Size}}'" in text, rel(page)
+
+
+def console_text(page: Path) -> str:
+    """The page's console blocks, includes expanded, as one text."""
+    out = []
+    for block in console.parse_file(page):
+        for cmd in block.commands:
+            out.append("$ " + cmd.text)
+            out.extend(cmd.expected)
+    return "\n".join(out)
+
+
+def test_ports_page_covers_the_usual_port_failures():
+    page = flat(RUNNING / "ports.md")
+    for needed in (
+        "port is already allocated",
+        "address already in use",
+        "docker ps --filter publish=8080",
+        "lsof -i :8080",
+        "Get-NetTCPConnection -LocalPort 8080",
+        "`Created`",
+        "`docker rm web-3`",
+        "listens on `127.0.0.1`",
+        "`0.0.0.0`",
+    ):
+        assert needed in page, f"ports.md does not mention {needed}"
+
+
+def test_chapter_3_says_its_base_images_are_stand_ins():
+    """Where output shows the stand-in's own details, the page says so, as chapter 2 does."""
+    assert "local stand-in with the same tag" in flat(RUNNING / "index.md")
+    standin_details = re.compile(r"LANG=C\.UTF-8|PYTHON_VERSION=")
+    for page in RUNNING_PAGES:
+        if standin_details.search(console_text(page)):
+            assert "stand-in" in flat(page), f"{rel(page)} shows a stand-in's details without saying so"
+
+
+def test_chapter_3_uses_no_gnu_only_stat():
+    found = [f"{rel(p)}: {ln}" for p in RUNNING_PAGES for ln in console_text(p).splitlines() if "stat -c" in ln]
+    assert not found, "`stat -c` is GNU only (macOS's stat refuses it):\n" + "\n".join(found)
+
+
+BASH_ONLY = re.compile(
+    r"\$\?"  # a number in bash, a Boolean in PowerShell ($LASTEXITCODE)
+    r"|\|\s*(?:grep|head|tail|sort|cut|awk)\b"  # Unix text tools
+    r"|\|\s*docker (?:run|exec) -i\b"  # text piped to a shell in a container (PowerShell adds CRLF)
+    r"|^(?:printf|head|grep|stat|ls -ld)\b|\$\(pwd\)"
+)
+
+
+def bash_only_without_powershell_tab(page: Path) -> list[str]:
+    """Console commands with bash-only syntax that sit in no tab group with a PowerShell tab."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    problems = []
+    for block in console.parse_file(page):
+        if block.skip:
+            continue
+        bad = [c.text for c in block.commands if BASH_ONLY.search(c.text)]
+        if not bad:
+            continue
+        tabs = tab_group(lines, block.lineno - 1) or {}
+        if not any("PowerShell" in title for title in tabs):
+            problems.append(f"{console._rel(page)}:{block.lineno}: `{bad[0]}` is bash only and has no PowerShell tab")
+    return problems
+
+
+def test_bash_only_syntax_in_chapter_3_has_a_powershell_tab():
+    problems = [p for page in RUNNING_PAGES for p in bash_only_without_powershell_tab(page)]
+    assert not problems, "\n".join(problems)
+
+
+def test_bash_only_check_catches_a_planted_fault(tmp_path, monkeypatch):
+    page = tmp_path / "page.md"
+    page.write_text('# P\n\n```console\n$ docker run --rm x; echo "exit status: $?"\n```\n', encoding="utf-8")
+    assert bash_only_without_powershell_tab(page), "a `$?` outside tabs was not found"
+    page.write_text(
+        '# P\n\n=== "Linux and macOS"\n\n    ```console\n    $ docker run --rm x; echo "exit status: $?"\n    ```\n\n'
+        '=== "Windows (PowerShell)"\n\n    ```powershell\n'
+        '    docker run --rm x; "exit status: $LASTEXITCODE"\n    ```\n',
+        encoding="utf-8",
+    )
+    assert not bash_only_without_powershell_tab(page)
+
+
+def powershell_curls_without_retries(page: Path) -> list[str]:
+    """The n-th curl.exe of a PowerShell tab must retry when the n-th curl of its bash tab does."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    problems = []
+    for block in console.parse_file(page):
+        curls = [c.text for c in block.commands if re.match(r"(?:\S+=\S+\s+)*curl\b", c.text)]
+        if not curls:
+            continue
+        tabs = tab_group(lines, block.lineno - 1) or {}
+        windows = next((body for title, body in tabs.items() if "PowerShell" in title), "")
+        exe = [ln.strip() for ln in windows.splitlines() if "curl.exe" in ln]
+        for bash, ps in zip(curls, exe, strict=False):
+            if "--retry" in bash and "--retry" not in ps:
+                problems.append(f"{rel(page)}:{block.lineno}: `{ps}` lacks the retries of `{bash}`")
+    return problems
+
+
+def test_powershell_curl_calls_retry_as_the_bash_ones_do():
+    problems = [p for page in RUNNING_PAGES for p in powershell_curls_without_retries(page)]
+    assert not problems, "\n".join(problems)
+
+
+def test_compose_page_explains_interpolation_env_and_rebuilds():
+    page = flat(RUNNING / "compose.md")
+    for needed in (
+        "`${API_PORT:-3030}`",
+        "`.env`",
+        "`docker compose up -d --build`",
+        "Compose removes the quotes around a value in `.env`",
+        "`docker run --env-file` keeps them",
+        "the attribute `version` is obsolete, it will be ignored",
+        "Docker Compose 2.22",
+    ):
+        assert needed in page, f"compose.md does not say {needed}"
+
+
+@pytest.mark.docker
+def test_env_file_keeps_quotes_that_compose_strips(engine, tmp_path):
+    """compose.md: `docker run --env-file` keeps quotes, Compose's .env removes them."""
+    (tmp_path / "quoted.env").write_text('GREETING="Hello"\n', encoding="utf-8")
+    shown = engine.out(
+        "run", "--rm", "--env-file", str(tmp_path / "quoted.env"), "debian:trixie-slim", "printenv", "GREETING"
+    )
+    assert shown == '"Hello"', shown
+    (tmp_path / ".env").write_text('GREETING="Hello"\n', encoding="utf-8")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  a:\n    image: debian:trixie-slim\n    environment:\n      GREETING: ${GREETING}\n",
+        encoding="utf-8",
+    )
+    config = engine.run_cmd("compose", "--project-directory", str(tmp_path), "config", "--format", "json").stdout
+    assert json.loads(config)["services"]["a"]["environment"]["GREETING"] == "Hello", config
+
+
+def test_multi_stage_page_fixes():
+    page = flat(ROOT / "docs/building-images/multi-stage.md")
+    assert "as Go and Rust programs often are" not in page
+    assert "`CGO_ENABLED=0`" in page and "musl" in page
+    assert "/lib/aarch64-linux-gnu/libc.so.6" in page
+    assert "recorded with every step in the build cache" in page
+    log = (ROOT / "examples/building-images/07-multi-stage/output/build.txt").read_text(encoding="utf-8")
+    assert "CACHED" in log, "the build log is no longer warm: update the sentence about it"
+
+
+@pytest.mark.docker
+def test_a_port_held_by_a_program_gives_address_already_in_use(engine):
+    """ports.md: another program on the port is `address already in use`, a container `port is already allocated`."""
+    labels = ["--label", course_engine.TEST_LABEL, "--label", course_engine.SESSION_LABEL]
+    holder = socket.socket()
+    holder.bind(("0.0.0.0", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    name = f"test-port-held-{uuid.uuid4().hex[:8]}"
+    try:
+        cp = engine.run_cmd(
+            "run", "-d", *labels, "--name", name, "-p", f"{port}:8000", "debian:trixie-slim", "sleep", "60", check=False
+        )
+        assert cp.returncode == 125, (cp.returncode, cp.stderr)
+        assert f"failed to bind host port for 0.0.0.0:{port}:" in cp.stderr, cp.stderr
+        assert "address already in use" in cp.stderr, cp.stderr
+        # The container was created before the start failed: it stays, and its name blocks a retry.
+        assert engine.out("inspect", "--format", "{{.State.Status}}", name) == "created"
+        again = engine.run_cmd("run", "-d", *labels, "--name", name, "debian:trixie-slim", "true", check=False)
+        assert again.returncode != 0 and f'The container name "/{name}" is already in use' in again.stderr, again.stderr
+    finally:
+        holder.close()
+        engine.run_cmd("rm", "-f", name, check=False)

@@ -3,12 +3,16 @@ the gate that should catch it, and check that it fails with a message naming the
 file (and the line, where the tool gives one).
 
 DRILLS is the registry: one entry per mistake, with the gate that catches it.
-The session ends with a line "faults planted N, caught N".
+The session ends with a line "faults planted N, caught N" (tests/conftest.py adds up the
+xdist workers' tallies).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +22,14 @@ import pytest
 from course import console, lint
 from site_checks import browser as chromium
 from site_checks.building import ROOT, build, copy_project, site_pages
+from site_checks.tally import TALLY
 from test_accessibility import page_accessibility_problems
+from test_diagram_sizes import VIEWPORTS, size_problems
 from test_site_browser import page_problems
 
 PAGE = "docs/how-to-use.md"
 EXAMPLE = "examples/building-images/06-registry"
+PORTS = "examples/running-containers/02-ports"
 # Besides what copy_project copies: what the gates read.
 GATE_FILES = [
     ".pymarkdown.yml",
@@ -34,21 +41,6 @@ GATE_FILES = [
     "README.md",
     "CONTRIBUTING.md",
 ]
-
-TALLY = {"planted": 0, "caught": 0}
-
-
-class _Summary:
-    def pytest_terminal_summary(self, terminalreporter):
-        terminalreporter.write_line(f"faults planted {TALLY['planted']}, caught {TALLY['caught']}")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _summary(request):
-    plugin = _Summary()
-    if not request.config.pluginmanager.is_registered(plugin):
-        request.config.pluginmanager.register(plugin, "fault-drill-summary")
-    yield
 
 
 # --------------------------------------------------------------------------- planting
@@ -87,12 +79,25 @@ def gate_build(project: Path, where: str, request) -> tuple[bool, str]:
     return result.returncode != 0, result.log
 
 
-def gate_build_without_chromium(project: Path, where: str, request) -> tuple[bool, str]:
-    """A build that has to draw a diagram (empty cache) on a machine whose Chromium is missing."""
-    monkeypatch = request.getfixturevalue("monkeypatch")
-    monkeypatch.setenv("CHROMIUM_PATH", str(project / "no-such-chromium"))
-    monkeypatch.setenv("COURSE_DIAGRAMS_CACHE", str(project / "empty-diagram-cache"))
-    return gate_build(project, where, request)
+def gate_diagrams(project: Path, where: str, request) -> tuple[bool, str]:
+    """`make diagrams` on the copy: it draws the new diagram, or fails naming page and line."""
+    for name in ("package-lock.json", "node_modules"):
+        if not (project / name).exists():
+            (project / name).symlink_to(ROOT / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "diagrams", "--project", str(project)],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode != 0, result.stdout + result.stderr
+
+
+def gate_diagrams_without_chromium(project: Path, where: str, request) -> tuple[bool, str]:
+    """`make diagrams` on a machine whose Chromium is missing."""
+    request.getfixturevalue("monkeypatch").setenv("CHROMIUM_PATH", str(project / "no-such-chromium"))
+    return gate_diagrams(project, where, request)
 
 
 def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
@@ -107,6 +112,21 @@ def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
         problems = page_problems(context, base, result, page)
         if not problems:  # like the suite: the accessibility test runs on pages that draw
             problems = page_accessibility_problems(context.new_page(), base, result, page)
+    return bool(problems), "\n".join(problems)
+
+
+def gate_diagram_sizes(project: Path, where: str, request) -> tuple[bool, str]:
+    """Build the copy, serve it, measure the planted page's diagrams at both widths (test_diagram_sizes)."""
+    browser = request.getfixturevalue("browser")
+    source = where.split(":")[0]
+    site_dir = project / "site"
+    with chromium.serve(site_dir) as base:
+        result = build(project, site_dir=site_dir, site_url=base)
+        assert result.returncode == 0, f"the drill's page should build:\n{result.log}"
+        page = next(p for p in site_pages() if p.source == source)
+        problems = []
+        for viewport in VIEWPORTS:
+            problems += size_problems(browser, base, result, [page], viewport, "light")[0]
     return bool(problems), "\n".join(problems)
 
 
@@ -144,6 +164,14 @@ def gate_console(project: Path, where: str, request) -> tuple[bool, str]:
     ]
     result = console.run_blocks(blocks, path, engine, cwd=project)
     return result.failure is not None, str(result.failure)
+
+
+def gate_transcripts(project: Path, where: str, request) -> tuple[bool, str]:
+    """Run the planted transcript's example again and compare, as test_captured_transcripts_still_match does."""
+    engine = request.getfixturevalue("engine")
+    example = project / Path(where.split(":")[0]).parent.parent
+    failures = console.capture(example, engine, check=True)
+    return bool(failures), "\n".join(str(f) for f in failures)
 
 
 # --------------------------------------------------------------------------- the registry
@@ -195,34 +223,68 @@ DRILLS = [
         gate_links,
         ("how-to-use/", "no-such-section"),
     ),
-    # Diagrams are drawn by the build (scripts/course/diagrams.py): it names the page and line.
+    # Diagrams are drawn by `make diagrams` (scripts/course/diagrams.py): it names the page and line.
     Drill(
         "Mermaid syntax error",
         lambda p: next_line(next_line(append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B -->\n```"))),
-        gate_build,
+        gate_diagrams,
         ("Mermaid syntax error",),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     Drill(
         "Mermaid diagram of an unknown type",
         lambda p: append(p, PAGE, "```mermaid\nflowhcart LR\n  A --> B\n```"),
-        gate_build,
+        gate_diagrams,
         ("unknown diagram type",),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     Drill(
         "Mermaid diagram without a text description",
         lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  A --> B\n```"),
-        gate_build,
+        gate_diagrams,
         ("accTitle", "accDescr"),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
     ),
     Drill(
         "new diagram, but Chromium does not start",
         lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  accTitle: A\n  accDescr: B\n  A --> B\n```"),
-        gate_build_without_chromium,
+        gate_diagrams_without_chromium,
         ("Chromium", "no-such-chromium"),
         with_line=True,
+        marks=(pytest.mark.browser,),  # make diagrams draws in Chromium
+    ),
+    # The build only reads drawings: a diagram nobody drew fails it with the command that draws it.
+    Drill(
+        "new diagram without its drawing",
+        lambda p: append(p, PAGE, "```mermaid\nflowchart LR\n  accTitle: A\n  accDescr: B\n  A --> B\n```"),
+        gate_build,
+        ("no drawing", "make diagrams"),
+        with_line=True,
+    ),
+    Drill(
+        "diagram edited, drawing stale",
+        lambda p: replace(p, "docs/concepts/architecture.md", "accDescr", "accDescr: (edited)"),
+        gate_build,
+        ("no drawing", "make diagrams"),
+        with_line=False,
+    ),
+    Drill(
+        "new diagram too wide to read (a long left-to-right chain)",
+        lambda p: append(
+            p,
+            PAGE,
+            "```mermaid\nflowchart LR\n    accTitle: From code to production\n"
+            "    accDescr: Six steps, one after the other, from left to right.\n"
+            '    a["Write the code"] --> b["Write a Dockerfile"] --> c["Build the image"]\n'
+            '    c --> d["Push it to a registry"] --> e["Pull it on the server"] --> f["Run the container"]\n```',
+        ),
+        gate_diagram_sizes,
+        # Fitted to the 688 px column its labels would be about 8 px; it may not scroll on a desktop.
+        ("diagram 1 (From code to production)", "too wide for the 688 px column at 1280x800", "px; it scrolls"),
+        marks=(pytest.mark.browser,),
     ),
     Drill(
         "image without alt text (Markdown)",
@@ -309,6 +371,22 @@ DRILLS = [
         gate_console,
         ("output does not match", "bookworm"),
         with_line=True,
+        marks=(pytest.mark.docker,),
+    ),
+    # Transcripts are compared modulo console.RULES only: the address family of a port
+    # conflict is left open, the message and every line are not.
+    Drill(
+        "transcript whose error message changed",
+        lambda p: replace(p, PORTS + "/output/conflict.txt", "port is already allocated", "port is already in use"),
+        gate_transcripts,
+        ("port is already in use",),
+        marks=(pytest.mark.docker,),
+    ),
+    Drill(
+        "transcript that lost a line",
+        lambda p: replace(p, PORTS + "/output/publish.txt", "8000/tcp -> 127.0.0.1:8081\n", ""),
+        gate_transcripts,
+        ("docker port web-local",),
         marks=(pytest.mark.docker,),
     ),
 ]

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 FOLDER = "docker-basics-offline"
 PAGES = site_pages("mkdocs.offline.yml")
-DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time
+DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time
 CODE_BLOCK = re.compile(r'<div class="[^"]*\bhighlight\b[^"]*"><pre')
 
 
@@ -177,3 +178,29 @@ def test_failed_build_leaves_no_zip(tmp_path):
     assert "no-such-page.md" in result.stdout + result.stderr, "the build's own error is not shown"
     assert not output.exists(), "a zip is left after a failed build"
     assert list(output.parent.iterdir()) == [], "files are left in dist/ after a failed build"
+
+
+def test_404_page_is_styled_and_works_from_file(unzipped, offline_context):
+    """The error page lies at the top of the folder: its stylesheets, scripts and links work from there."""
+    base = unzipped.as_uri() + "/"
+    html = (unzipped / "404.html").read_text(encoding="utf-8")
+    absolute = sorted(set(re.findall(r'(?:href|src)="(/[^"]*)"', html)))
+    assert absolute == [], f"404.html names files by absolute path, which file:// cannot find: {absolute[:5]}"
+    page = offline_context.new_page()
+    report = chromium.watch(page, base)
+    page.goto(base + "404.html", wait_until="load")
+    page.wait_for_timeout(300)
+    seen = page.evaluate(
+        """() => ({
+          header: getComputedStyle(document.querySelector(".md-header")).position,
+          scripts: typeof window.document$ !== "undefined",
+          links: [...document.querySelectorAll("a[href]")].map((a) => a.href).filter((h) => h.startsWith("file:")),
+        })"""
+    )
+    assert report.problems(0) == [], f"404.html from file://: {report.problems(0)}"
+    assert seen["header"] == "sticky", "404.html is not styled: Material's stylesheet did not load"
+    assert seen["scripts"], "404.html did not run Material's script"
+    targets = {Path(urllib.parse.unquote(urllib.parse.urlsplit(link).path)) for link in seen["links"]}
+    missing = sorted(str(t) for t in targets if not (t.is_file() or (t / "index.html").is_file()))
+    assert len(targets) > 10 and missing == [], f"links of 404.html that lead nowhere: {missing[:5]}"
+    assert outside(offline_context.requests, unzipped) == []

@@ -2,19 +2,23 @@
 
 The PDF is made by the command `make pdf` runs (`python -m course pdf`), into a
 temporary folder, keeping the print site it was printed from. Pages are read
-with poppler-utils (pdftotext, pdftoppm) and the links with pypdf.
+with poppler-utils (pdftotext, pdftoppm); the links and the size of each diagram's
+labels (the font size of its text as set on the A4 page, in points) with pypdf.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from course import diagrams, doctor
 from site_checks.building import ROOT, site_pages
@@ -22,7 +26,8 @@ from site_checks.building import ROOT, site_pages
 pytestmark = pytest.mark.browser
 
 PAGES = site_pages()
-DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time (scripts/course/diagrams.py)
+MIN_LABEL_PT = 8.0
+DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time (scripts/course/diagrams.py)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +77,8 @@ def labels(source: str) -> list[str]:
         found += re.findall(r"^(?:participant|actor)\s+\S+\s+as\s+(.+)$", line)
         if "--" in line or "->>" in line:
             found += re.findall(r":\s*([^:\"]{3,})$", line)
-    return [" ".join(label.split()) for label in found if label.strip()]
+    parts = [part for label in found for part in re.split(r"<br\s*/?>", label)]  # one line each
+    return [" ".join(part.split()) for part in parts if part.strip()]
 
 
 def colored_fraction(pdf: Path, number: int, tmp_path: Path) -> float:
@@ -177,3 +183,90 @@ def test_contents_and_internal_links(printed):
     assert from_contents >= len(PAGES), f"{from_contents} links in the contents for {len(PAGES)} pages"
     assert internal > from_contents, "no internal links outside the table of contents"
     assert reader.outline, "the PDF has no outline (bookmarks)"
+
+
+def normalized(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def text_runs(pdf: Path) -> list[list[tuple[str, float]]]:
+    """Per PDF page, in the order of its content: each piece of text as drawn, with its size in
+    points (the font size times the scale of the text and of the page)."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(str(pdf)).pages:
+        runs = []
+
+        def visit(text, cm, tm, font, size, runs=runs):
+            if text.strip():
+                # The text's vertical scale on the page: the text matrix times the current matrix.
+                c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+                runs.append((normalized(text), size * math.hypot(c, d)))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def printed_diagrams(site_dir: Path) -> list[tuple[str, list[str]]]:
+    """(title, the lines of text it shows) of every diagram on the print page, in order."""
+    soup = BeautifulSoup((site_dir / "print_page" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    found = []
+    for host in soup.select("div.diagram"):
+        svg = host.find("svg")
+        title = svg.find("title").get_text(" ", strip=True) if svg.find("title") else f"diagram {len(found) + 1}"
+        for hidden in svg.find_all(["style", "title", "desc"]):
+            hidden.extract()
+        found.append((title, [normalized(s) for s in svg.find_all(string=True) if normalized(s)]))
+    return found
+
+
+def diagram_page(lines: list[str], runs: list[list[tuple[str, float]]], first: int) -> int:
+    """The PDF page (from `first` on: diagrams come in order) that shows most of these label lines.
+    A label that wraps is several pieces of text in the PDF, joined again by the page's text."""
+    wanted = {line for line in lines if len(line) >= 3} or set(lines)
+
+    def shown(number: int) -> int:
+        text = " ".join(run[0] for run in runs[number])
+        return sum(line in text for line in wanted)
+
+    return max(range(first, len(runs)), key=shown)
+
+
+def diagram_text(lines: list[str], runs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    text = " | ".join(lines)
+    stretches, current = [], []
+    for run in runs:
+        if run[0] in text:
+            current.append(run)
+        elif current:
+            stretches, current = [*stretches, current], []
+    stretches.append(current)
+    return max(stretches, key=lambda stretch: len({run[0] for run in stretch}))
+
+
+def test_diagram_labels_are_at_least_8_pt(printed):
+    """Every diagram's labels, as set on the A4 pages of the PDF, are 8 pt or more."""
+    pdf, site_dir = printed
+    runs, diagrams_printed = text_runs(pdf), printed_diagrams(site_dir)
+    problems, sizes, number = [], [], 0
+    for title, lines in diagrams_printed:
+        number = diagram_page(lines, runs, number)
+        # Its text on that page: the longest stretch of pieces of text, one after the other in
+        # the page's content, that are each a label or a line of one (the page's own text
+        # around it may repeat a label now and then, but not dozens in a row).
+        mine = diagram_text(lines, runs[number])
+        matched = {line for line in lines if any(run[0] in line for run in mine)}
+        if len(matched) < max(1, len(lines) // 2):
+            problems.append(f"{title}: only {len(matched)} of its {len(lines)} labels found on PDF page {number + 1}")
+            continue
+        smallest = min(mine, key=lambda run: run[1])
+        sizes.append(f"{title}: {smallest[1]:.1f} pt (PDF page {number + 1})")
+        if smallest[1] < MIN_LABEL_PT:
+            problems.append(
+                f"{title}: its smallest label {smallest[0]!r} is {smallest[1]:.1f} pt on PDF page {number + 1}, "
+                f"under {MIN_LABEL_PT:g} pt"
+            )
+    assert len(sizes) + len(problems) == len(diagrams_printed) > 0
+    assert problems == [], "\n".join(problems + ["measured:"] + sizes)

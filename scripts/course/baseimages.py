@@ -53,11 +53,11 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
+from course.debian_root import NO_SERVICE_STARTS, debootstrap, debootstrap_knows
 from course.engine import DockerError, Engine, engine_or_exit
 
 STANDIN_LABEL = "org.docker-basics.standin=1"
 CACHE = Path(os.environ.get("DOCKER_BASICS_CACHE", Path.home() / ".cache" / "docker-basics"))
-DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT = Path(__file__).resolve().parents[2]
 
 # The order matters: debian first, the others are built FROM it.
@@ -311,13 +311,13 @@ def _debian_rootfs(suite: str, log: Callable[[str], None], refresh: bool) -> Pat
         return tarball
     if not shutil.which("debootstrap"):
         raise RuntimeError("debootstrap is needed to build the debian stand-in (apt-get install debootstrap)")
-    if not Path(f"/usr/share/debootstrap/scripts/{suite}").exists():
+    if not debootstrap_knows(suite):
         raise RuntimeError(f"this debootstrap does not know {suite}: install a newer debootstrap")
     tarball.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"rootfs-{suite}-", dir=str(tarball.parent)))
     try:
         log(f"  debootstrap --variant=minbase {suite} (about 1 minute)")
-        _run(["debootstrap", "--variant=minbase", suite, str(work), DEBIAN_MIRROR], timeout=1800)
+        debootstrap(suite, work, lambda command: _run(command, timeout=1800))
         _slim_rootfs(work, suite)
         tmp = tarball.with_suffix(".tmp")
         _run(["tar", "--numeric-owner", "--xattrs", "-C", str(work), "-cf", str(tmp), "."], timeout=600)
@@ -691,7 +691,7 @@ FROM debian:trixie-slim
 RUN groupadd --system --gid 101 nginx \\
  && useradd --system --gid nginx --uid 101 --no-create-home --home /nonexistent \\
       --shell /bin/false nginx \\
- && printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \\
+ && {NO_SERVICE_STARTS} \\
  && apt-get update \\
  && apt-get install -y --no-install-recommends nginx curl ca-certificates \\
  && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /etc/nginx/sites-enabled /etc/nginx/sites-available \\
@@ -758,11 +758,11 @@ def build_redis(engine: Engine, tag: str, log, refresh: bool) -> None:
                 engine,
                 ctx,
                 tmp_tag,
-                """\
+                f"""\
 FROM debian:trixie-slim
 RUN groupadd --system --gid 999 redis \\
  && useradd --system --gid redis --uid 999 --home-dir /var/lib/redis --shell /usr/sbin/nologin redis \\
- && printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \\
+ && {NO_SERVICE_STARTS} \\
  && apt-get update \\
  && apt-get install -y --no-install-recommends redis-server redis-tools \\
  && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \\

@@ -5,7 +5,8 @@
    answers, then `make test` (the whole suite; `--fast` runs `make test-fast`).
 3. Where a Docker engine answers: the same clone in a bare Debian container (built from
    the debootstrap root of the `debian:trixie-slim` stand-in or the pulled image, plus
-   the README's prerequisites from Debian's packages): `make serve` and `make test-fast`.
+   the README's prerequisites from Debian's packages, no Chromium): `make serve`, the
+   Pages workflow's build steps (`make build`, `make build-offline`) and `make test-fast`.
 
 Prints the figures (seconds, pytest's summary line) and exits non-zero on the first failure.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 from course.doctor import ROOT, SYSTEM_DIRS
 
 BARE_IMAGE = "docker-basics-clean-machine:trixie"
-# The README's prerequisites, from Debian's packages (no Chromium: `make test-fast` needs none).
+# The README's prerequisites, from Debian's packages (no Chromium: builds and `make test-fast` need none).
 BARE_DOCKERFILE = """\
 FROM debian:trixie-slim
 RUN apt-get update \\
@@ -105,7 +106,7 @@ def run_logged(command: list[str], cwd: Path, env: dict, log: Path) -> tuple[int
 
 
 def in_bare_debian(clone: Path, work: Path) -> list[str]:
-    """make serve and make test-fast in a bare Debian container; the figures as lines."""
+    """make serve, make build (no Chromium) and make test-fast in a bare Debian container; the figures."""
     from course import baseimages
     from course.engine import SESSION_LABEL, TEST_LABEL, EngineUnavailable, get_engine
 
@@ -129,6 +130,9 @@ def in_bare_debian(clone: Path, work: Path) -> list[str]:
         "for _ in $(seq 600); do curl -fs http://127.0.0.1:8000/ | grep -q '<title>Docker Basics</title>' && break; "
         "sleep 1; done; curl -fs http://127.0.0.1:8000/ >/dev/null || { tail -n 20 /tmp/serve.log; exit 1; }; "
         'echo "serve-seconds $(( $(date +%s) - start ))"; pkill -f "mkdocs serve" || true; '
+        # The Pages workflow's build steps, with no browser on the machine.
+        "! command -v chromium; start=$(date +%s); make build; make build-offline; "
+        'echo "build-seconds $(( $(date +%s) - start ))"; '
         'start=$(date +%s); make test-fast; echo "test-fast-seconds $(( $(date +%s) - start ))"'
     )
     labels = ["--label", TEST_LABEL, "--label", SESSION_LABEL]  # clean-ups of other runs leave it alone
@@ -138,9 +142,11 @@ def in_bare_debian(clone: Path, work: Path) -> list[str]:
     log = (work / "bare-debian.log").read_text()
     serve = re.search(r"^serve-seconds (\d+)", log, re.M)
     fast = re.search(r"^test-fast-seconds (\d+)", log, re.M)
+    built = re.search(r"^build-seconds (\d+)", log, re.M)
     lines = [
         f"bare Debian container ({BARE_IMAGE}, built in {build.seconds:.0f} s): "
         f"make serve first page after {serve[1] if serve else '?'} s; "
+        f"make build and make build-offline without Chromium in {built[1] if built else '?'} s; "
         f"make test-fast: {summary} in {fast[1] if fast else '?'} s (exit {rc})"
     ]
     if rc != 0:

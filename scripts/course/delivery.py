@@ -40,7 +40,7 @@ needs is in this folder: it works with no network. Search, diagrams and
 copying code work as on the web site.
 """
 
-DIAGRAM = re.compile(r'<div class="diagram">')  # drawn at build time (scripts/course/diagrams.py)
+DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time (scripts/course/diagrams.py)
 
 
 class BuildFailed(RuntimeError):

@@ -1,30 +1,33 @@
-"""Mermaid diagrams drawn at build time: every ```mermaid fence becomes inline SVG.
+"""Mermaid diagrams drawn ahead of the build: every ```mermaid fence becomes inline SVG.
 
-`fence` is the pymdownx.superfences formatter named in mkdocs.yml. Each
-diagram is drawn twice, for Material's light (default) and dark (slate)
+`fence` is the pymdownx.superfences formatter named in mkdocs.yml. A build only
+reads drawings: they are committed in includes/diagrams/, one JSON file per
+diagram, named by a hash of the diagram's source and of the drawing settings
+(includes/diagrams/settings.json: the pinned Mermaid version, Material's
+diagram CSS and sequence settings, and the values of the palettes' CSS
+variables that CSS uses). So `make build`, `docker build .` and the Pages
+workflow need no browser, and the settings are never read from the installed
+Material at build time (a move to Zensical keeps the diagrams).
+
+`make diagrams` (python -m course diagrams) draws what is new or changed, in
+one headless Chromium (Debian's, via Playwright) with the mermaid.min.js that
+package-lock.json pins, and deletes drawings no page uses. It first takes the
+settings anew from Material's bundle and stylesheets and extra.css; when they
+changed, every diagram is drawn again. A build that meets a diagram without a
+drawing fails with the page, the line and that command; so does the test suite
+(tests/test_diagrams.py), which also fails when the settings are out of date.
+
+Each diagram is drawn twice, for Material's light (default) and dark (slate)
 palette. The two drawings have the same shapes, so the page gets one SVG with
 both palettes' styles, the dark ones scoped to [data-md-color-scheme=slate]
 (half the bytes of two copies); if they ever differ, it gets both SVGs and
 extra.css shows the one of the page's scheme. Either way the palette toggle
 switches diagrams at once, with no script, and no page loads mermaid.js.
 
-The drawings come from a cache (.cache/diagrams/, one JSON file per diagram)
-keyed by a hash of the diagram's source, the pinned Mermaid version, the
-theme (Material's diagram CSS, its palette stylesheets, extra.css) and this
-file. A build
-that meets a diagram not in the cache draws every missing diagram of docs/ in
-one headless Chromium (Debian's, via Playwright) with the same mermaid.min.js
-that package-lock.json pins, the way Material draws it in the browser. So
-`mkdocs build` needs no extra step; `python -m course diagrams` fills the
-cache ahead (for `docker build`, where there is no Chromium) and reports
-timings. A syntax error, an unknown diagram type, a diagram without
-accTitle/accDescr or a Chromium that does not start fails the build with the
-page, the line and the cause.
-
 Modes (environment variable COURSE_DIAGRAMS, or set by hooks/diagram_preview.py):
-  svg      (default) every diagram from the cache, drawn at build time
-  preview  `mkdocs serve`: cached SVG, and a diagram being edited (not in the
-           cache yet) left to mkdocs-mermaid2-plugin to draw in the browser
+  svg      (default) every diagram from its committed drawing
+  preview  `mkdocs serve`: the committed drawing, and a diagram being edited
+           (no drawing yet) left to mkdocs-mermaid2-plugin to draw in the browser
   browser  every diagram drawn in the browser by mkdocs-mermaid2-plugin
 """
 
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import glob
 import hashlib
+import html
 import json
 import os
 import re
@@ -45,13 +49,13 @@ from pathlib import Path
 from pymdownx.superfences import SuperFencesException
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE_DIR = Path(os.environ.get("COURSE_DIAGRAMS_CACHE", ROOT / ".cache" / "diagrams"))
 MERMAID_JS = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 MODES = ("svg", "preview", "browser")
 MODE = os.environ.get("COURSE_DIAGRAMS", "svg")
-
-# The drawing code is part of the cache key: any change to this file draws every diagram anew.
-RENDERER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+SETTINGS_NAME = "settings.json"
+# Part of the settings: raise it when the drawing's post-processing (combine, _pruned, …)
+# changes, and `make diagrams` draws every diagram anew.
+FORMAT = 1
 
 # Material's palettes in mkdocs.yml (tests/test_diagrams.py checks they match):
 # name -> attributes of <body> that select Material's colours.
@@ -68,8 +72,14 @@ EXTRA_THEME_CSS = '[id$="-arrowhead"] path{fill:var(--md-mermaid-edge-color);str
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 
 
-class DiagramError(SuperFencesException):
-    """A diagram that cannot be drawn. A SuperFencesException, so superfences lets it fail the build."""
+try:  # MkDocs prints its BuildError as one line, without a traceback
+    from mkdocs.exceptions import BuildError
+except ImportError:  # another generator that runs superfences formatters (Zensical)
+    BuildError = Exception
+
+
+class DiagramError(SuperFencesException, BuildError):
+    """A diagram that cannot be drawn, or has no drawing: a SuperFencesException, so it fails the build."""
 
 
 @dataclass(frozen=True)
@@ -122,13 +132,81 @@ def find_diagrams(docs_dir: Path) -> list[Diagram]:
     return diagrams
 
 
-def docs_dir() -> Path:
-    """docs/ of the project being built: MkDocs runs in the project (also in a copy of it)."""
-    here = Path.cwd() / "docs"
-    return here if here.is_dir() else ROOT / "docs"
+def project_root() -> Path:
+    """The project being built: MkDocs runs in the project (also in a copy of it)."""
+    here = Path.cwd()
+    return here if (here / "docs").is_dir() and (here / "mkdocs.yml").is_file() else ROOT
 
 
-# --------------------------------------------------------------------------- the theme and the cache key
+def drawings_dir(project: Path | None = None) -> Path:
+    """Where the committed drawings are (COURSE_DIAGRAMS_DIR, for tests, wins)."""
+    override = os.environ.get("COURSE_DIAGRAMS_DIR")
+    return Path(override) if override else (project or project_root()) / "includes" / "diagrams"
+
+
+def _shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+# --------------------------------------------------------------------------- the settings and the drawings
+def load_settings(folder: Path) -> dict:
+    path = folder / SETTINGS_NAME
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DiagramError(f"{_shown(path)} is missing: run `make diagrams`") from None
+    except ValueError as error:
+        raise DiagramError(f"{_shown(path)}: not JSON ({error}): run `make diagrams`") from None
+    return settings
+
+
+def fingerprint(settings: dict) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def key(source: str, settings: dict) -> str:
+    return hashlib.sha256(f"{fingerprint(settings)}\n{normalize(source)}".encode()).hexdigest()[:20]
+
+
+def lookup(source: str, folder: Path, settings: dict) -> dict | None:
+    """The drawing of `source`, only if it was drawn from exactly this source with these settings."""
+    try:
+        entry = json.loads((folder / f"{key(source, settings)}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if entry.get("source") != normalize(source) or entry.get("settings") != fingerprint(settings):
+        return None
+    return entry
+
+
+def store(source: str, drawings: dict, folder: Path, settings: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{key(source, settings)}.json"
+    entry = {"source": normalize(source), "settings": fingerprint(settings), **drawings}
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(entry, indent=0) + "\n", encoding="utf-8")
+    os.replace(temporary, path)  # never a half-written entry, even with two runs at once
+    return path
+
+
+def mermaid_version(project: Path = ROOT) -> str:
+    """The Mermaid version package-lock.json pins (and node_modules holds, checked when drawing)."""
+    lock = json.loads((project / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/mermaid"]["version"]
+
+
+def _installed_mermaid(project: Path) -> str:
+    manifest = project / "node_modules" / "mermaid" / "package.json"
+    if not manifest.is_file():
+        raise DiagramError("node_modules/mermaid is missing: run `npm ci` (make vendor)")
+    installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+    if installed != mermaid_version(project):
+        raise DiagramError(
+            f"node_modules/mermaid is {installed} but package-lock.json pins {mermaid_version(project)}: run `npm ci`"
+        )
+    return installed
+
+
 def _material_dir() -> Path:
     import material
 
@@ -142,83 +220,73 @@ def _one(pattern: str) -> Path:
     return Path(matches[0])
 
 
-def mermaid_version() -> str:
-    manifest = ROOT / "node_modules" / "mermaid" / "package.json"
-    if not manifest.is_file():
-        raise DiagramError("node_modules/mermaid is missing: run `npm ci` (make vendor)")
-    installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
-    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
-    locked = lock["packages"]["node_modules/mermaid"]["version"]
-    if installed != locked:
-        raise DiagramError(f"node_modules/mermaid is {installed} but package-lock.json pins {locked}: run `npm ci`")
-    return installed
+def material_diagram_settings() -> dict:
+    """Material's mermaid.initialize settings, from the installed bundle (when drawing and in tests only)."""
+    bundle = _one(str(_material_dir() / "javascripts" / "bundle.*.min.js")).read_text(encoding="utf-8")
+    # Material: mermaid.initialize({startOnLoad:!1,themeCSS:Xn,sequence:{…}}) with var Xn="…".
+    init = re.search(r"mermaid\.initialize\(\{startOnLoad:!1,themeCSS:(\w+),sequence:(\{[^}]*\})\}\)", bundle)
+    css = init and re.search(rf'var {init[1]}="((?:[^"\\]|\\.)*)"', bundle)
+    if not css:
+        raise DiagramError("Material's mermaid settings not found in its bundle: update scripts/course/diagrams.py")
+    return {
+        "themeCSS": json.loads(f'"{css[1]}"') + EXTRA_THEME_CSS,
+        "sequence": json.loads(re.sub(r"(\w+):", r'"\1":', init[2])),
+    }
 
 
-_THEME: dict | None = None
+def stylesheets(project: Path) -> list[Path]:
+    assets = _material_dir()
+    return [
+        _one(str(assets / "stylesheets" / "main.*.min.css")),
+        _one(str(assets / "stylesheets" / "palette.*.min.css")),
+        project / "docs" / "assets" / "stylesheets" / "extra.css",
+    ]
 
 
-def theme() -> dict:
-    """What the drawings depend on besides their source: Material's diagram settings and stylesheets."""
-    global _THEME
-    if _THEME is None:
-        assets = _material_dir()
-        bundle = _one(str(assets / "javascripts" / "bundle.*.min.js")).read_text(encoding="utf-8")
-        # Material: mermaid.initialize({startOnLoad:!1,themeCSS:Xn,sequence:{…}}) with var Xn="…".
-        init = re.search(r"mermaid\.initialize\(\{startOnLoad:!1,themeCSS:(\w+),sequence:(\{[^}]*\})\}\)", bundle)
-        css = init and re.search(rf'var {init[1]}="((?:[^"\\]|\\.)*)"', bundle)
-        if not css:
-            raise DiagramError("Material's mermaid settings not found in its bundle: update scripts/course/diagrams.py")
-        sequence = json.loads(re.sub(r"(\w+):", r'"\1":', init[2]))
-        stylesheets = [
-            _one(str(assets / "stylesheets" / "main.*.min.css")),
-            _one(str(assets / "stylesheets" / "palette.*.min.css")),
-            ROOT / "docs" / "assets" / "stylesheets" / "extra.css",
-        ]
-        version = mermaid_version()
-        digest = hashlib.sha256()
-        for part in [RENDERER, version, css[1], EXTRA_THEME_CSS, json.dumps(sequence), json.dumps(PALETTES)]:
-            digest.update(part.encode())
-        for sheet in stylesheets:
-            digest.update(sheet.read_bytes())
-        _THEME = {
-            "mermaid": version,
-            "themeCSS": json.loads(f'"{css[1]}"') + EXTRA_THEME_CSS,
-            "sequence": sequence,
-            "stylesheets": stylesheets,
-            "fingerprint": digest.hexdigest(),
-        }
-    return _THEME
+# In a page with Material's and the course's style sheets: per palette, the values of the
+# CSS variables that the diagram CSS names, and the fonts the drawing measures text with.
+PAGE_STYLE_JS = """
+({ names, palettes }) => {
+  const result = { palettes: {}, page: {} };
+  for (const [palette, attributes] of Object.entries(palettes)) {
+    for (const [attribute, value] of Object.entries(attributes)) document.body.setAttribute(attribute, value);
+    const style = getComputedStyle(document.body);
+    result.palettes[palette] = Object.fromEntries(names.map((name) => [name, style.getPropertyValue(name).trim()]));
+  }
+  const body = getComputedStyle(document.body);
+  result.page = {
+    "html-font-size": getComputedStyle(document.documentElement).fontSize,
+    "font-family": body.fontFamily, "font-size": body.fontSize, "line-height": body.lineHeight,
+  };
+  return result;
+}
+"""
 
 
-def key(source: str) -> str:
-    return hashlib.sha256(f"{theme()['fingerprint']}\n{normalize(source)}".encode()).hexdigest()
-
-
-def cached(source: str) -> dict | None:
-    """The drawings of `source`, only if the cache holds them for exactly this source and theme."""
-    path = CACHE_DIR / f"{key(source)}.json"
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if entry.get("source") != normalize(source) or entry.get("theme") != theme()["fingerprint"]:
-        return None
-    return entry
-
-
-def store(source: str, drawings: dict) -> None:
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = CACHE_DIR / f"{key(source)}.json"
-    entry = {"source": normalize(source), "theme": theme()["fingerprint"], "mermaid": theme()["mermaid"], **drawings}
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(entry), encoding="utf-8")
-    os.replace(temporary, path)  # never a half-written entry, even with two builds at once
+def current_settings(page, project: Path) -> dict:
+    """The drawing settings as the installed Material, extra.css and package-lock.json give them now."""
+    material = material_diagram_settings()
+    page.set_content(_blank_page())
+    for sheet in stylesheets(project):
+        page.add_style_tag(path=str(sheet))
+    names = sorted(set(re.findall(r"var\((--[\w-]+)\)", material["themeCSS"])))
+    style = page.evaluate(PAGE_STYLE_JS, {"names": names, "palettes": PALETTES})
+    empty = [f"{p}: {n}" for p, values in style["palettes"].items() for n, v in values.items() if not v]
+    if empty:
+        raise DiagramError(f"CSS variables of Material's diagram CSS without a value: {', '.join(empty)}")
+    return {
+        "format": FORMAT,
+        "mermaid": mermaid_version(project),
+        **material,
+        "palettes": style["palettes"],
+        "page": style["page"],
+    }
 
 
 # --------------------------------------------------------------------------- drawing
-# Runs in the page: draws each diagram in each palette as Material does (same
-# mermaid.initialize settings), then replaces the CSS variables of Material's
-# diagram CSS by their values in that palette, so each SVG stands alone.
+# Runs in a blank page: draws each diagram in each palette as Material does (same
+# mermaid.initialize settings), with the palette's CSS variables set on <body>, then
+# replaces the variables by their values, so each SVG stands alone.
 DRAW_JS = """
 async ({ items, palettes, themeCSS, sequence }) => {
   mermaid.initialize({ startOnLoad: false, themeCSS, sequence });
@@ -227,8 +295,8 @@ async ({ items, palettes, themeCSS, sequence }) => {
     const result = {};
     try {
       await mermaid.parse(source);
-      for (const [name, attributes] of Object.entries(palettes)) {
-        for (const [attribute, value] of Object.entries(attributes)) document.body.setAttribute(attribute, value);
+      for (const [name, variables] of Object.entries(palettes)) {
+        for (const [variable, value] of Object.entries(variables)) document.body.style.setProperty(variable, value);
         const { svg } = await mermaid.render(`${id}-${name}`, source);
         const style = getComputedStyle(document.body);
         let resolved = svg;
@@ -250,9 +318,16 @@ async ({ items, palettes, themeCSS, sequence }) => {
 """
 
 
-def _page_html() -> str:
-    body = " ".join(f'{a}="{v}"' for a, v in PALETTES["light"].items())
-    return f"<!doctype html><html><head><meta charset='utf-8'></head><body {body}></body></html>"
+def _blank_page(settings: dict | None = None) -> str:
+    """The page drawings are made in; with settings, their fonts (taken from Material's page)."""
+    if settings is None:
+        return "<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>"
+    page = settings["page"]
+    body = "; ".join(f"{name}: {page[name]}" for name in ("font-family", "font-size", "line-height"))
+    return (
+        f"<!doctype html><html style=\"font-size: {page['html-font-size']}\"><head><meta charset='utf-8'></head>"
+        f'<body style="margin: 0; {body}"></body></html>'
+    )
 
 
 def _accessible(svg: str, diagram: Diagram) -> str:
@@ -365,36 +440,21 @@ def _error(diagram: Diagram, message: str) -> DiagramError:
     return DiagramError(f"{where}: {kind}: {' '.join(line.strip() for line in first[:4])}")
 
 
-def draw(diagrams: list[Diagram]) -> dict[str, dict]:
-    """Draw `diagrams` in one Chromium; return {source: {"svg": svg}} (see combine). Raises DiagramError."""
-    from course.browser import BrowserMissing, chromium
-
+def draw(diagrams: list[Diagram], page, settings: dict) -> dict[str, dict]:
+    """Draw `diagrams` in `page` (Chromium); return {source: {"svg": svg}} (see combine). Raises DiagramError."""
     unique = list({d.source: d for d in reversed(diagrams)}.values())[::-1]  # first place each source is used
-    settings = theme()
-    try:
-        with chromium() as browser:
-            page = browser.new_page()
-            page.set_content(_page_html())
-            for sheet in settings["stylesheets"]:
-                page.add_style_tag(path=str(sheet))
-            page.add_script_tag(path=str(MERMAID_JS))
-            items = [{"id": f"d{key(d.source)[:12]}", "source": d.source} for d in unique]
-            results = page.evaluate(
-                DRAW_JS,
-                {
-                    "items": items,
-                    "palettes": PALETTES,
-                    "themeCSS": settings["themeCSS"],
-                    "sequence": settings["sequence"],
-                },
-            )
-    except BrowserMissing as missing:
-        raise DiagramError(f"{unique[0].where}: cannot draw the diagram, Chromium does not start: {missing}") from None
-    except DiagramError:
-        raise
-    except Exception as failure:  # Playwright: Chromium did not start or crashed
-        cause = str(failure).strip().splitlines()[0]
-        raise DiagramError(f"{unique[0].where}: cannot draw the diagram, Chromium failed: {cause}") from None
+    page.set_content(_blank_page(settings))
+    page.add_script_tag(path=str(MERMAID_JS))
+    items = [{"id": f"d{key(d.source, settings)[:12]}", "source": d.source} for d in unique]
+    results = page.evaluate(
+        DRAW_JS,
+        {
+            "items": items,
+            "palettes": settings["palettes"],
+            "themeCSS": settings["themeCSS"],
+            "sequence": settings["sequence"],
+        },
+    )
     drawn = {}
     for diagram, result, item in zip(unique, results, items, strict=True):
         if "error" in result:
@@ -404,74 +464,117 @@ def draw(diagrams: list[Diagram]) -> dict[str, dict]:
     return drawn
 
 
-def fill_cache(diagrams: list[Diagram]) -> list[Diagram]:
-    """Draw the diagrams the cache lacks and store them; return those drawn."""
-    missing = [d for d in diagrams if cached(d.source) is None]
-    if missing:
-        for source, drawings in draw(missing).items():
-            store(source, drawings)
-    return missing
+@dataclass
+class Redraw:
+    drawn: list[Diagram]
+    removed: list[Path]
+    settings_changed: bool
+    seconds: float
 
 
-def cache_dir(project: Path) -> Path:
-    return CACHE_DIR if project.resolve() == ROOT else project / ".cache" / "diagrams"
+def redraw(project: Path = ROOT, folder: Path | None = None) -> Redraw:
+    """`make diagrams`: take the settings anew, draw what has no drawing, delete what no page uses."""
+    from course.browser import BrowserMissing, chromium
 
-
-def ensure_drawn(project: Path = ROOT) -> list[Diagram]:
-    """Fill project's cache for its docs/ (before `docker build`, whose build stage has no Chromium)."""
-    global CACHE_DIR
-    saved, CACHE_DIR = CACHE_DIR, cache_dir(project)
+    folder = folder or drawings_dir(project)
+    diagrams = find_diagrams(project / "docs")
+    started = time.perf_counter()
+    _installed_mermaid(project)
     try:
-        return fill_cache(find_diagrams(project / "docs"))
-    finally:
-        CACHE_DIR = saved
+        old = load_settings(folder)
+    except DiagramError:
+        old = None
+    # Named if Chromium fails: the first diagram to draw, as far as the old settings tell.
+    undrawn = [d for d in diagrams if old is None or lookup(d.source, folder, old) is None]
+    first = (undrawn or diagrams)[0].where if diagrams else "make diagrams"
+    try:
+        with chromium() as browser:
+            page = browser.new_page()
+            settings = current_settings(page, project)
+            missing = [d for d in diagrams if lookup(d.source, folder, settings) is None]
+            drawings = draw(missing, page, settings) if missing else {}
+    except BrowserMissing as missing_browser:
+        raise DiagramError(f"{first}: cannot draw diagrams, Chromium does not start: {missing_browser}") from None
+    except DiagramError:
+        raise
+    except Exception as failure:  # Playwright: Chromium did not start or crashed
+        cause = str(failure).strip().splitlines()[0]
+        raise DiagramError(f"{first}: cannot draw diagrams, Chromium failed: {cause}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SETTINGS_NAME).write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    kept = {folder / SETTINGS_NAME}
+    for source, drawing in drawings.items():
+        store(source, drawing, folder, settings)
+    kept |= {folder / f"{key(d.source, settings)}.json" for d in diagrams}
+    removed = [path for path in sorted(folder.glob("*.json")) if path not in kept]
+    for path in removed:
+        path.unlink()
+    return Redraw(missing, removed, old != settings, time.perf_counter() - started)
+
+
+def stale(project: Path = ROOT, folder: Path | None = None) -> list[str]:
+    """Problems with the committed drawings that need no browser to see: one line each, with the fix."""
+    folder = folder or drawings_dir(project)
+    try:
+        settings = load_settings(folder)
+    except DiagramError as error:
+        return [str(error)]
+    problems = []
+    if settings.get("mermaid") != mermaid_version(project):
+        problems.append(
+            f"{_shown(folder / SETTINGS_NAME)}: drawn with Mermaid {settings.get('mermaid')}, "
+            f"package-lock.json pins {mermaid_version(project)}: run `make diagrams`"
+        )
+    if settings.get("format") != FORMAT:
+        problems.append(
+            f"{_shown(folder / SETTINGS_NAME)}: drawings of format {settings.get('format')}, "
+            f"scripts/course/diagrams.py makes format {FORMAT}: run `make diagrams`"
+        )
+    diagrams = find_diagrams(project / "docs")
+    problems += [f"{d.where}: {NO_DRAWING}" for d in diagrams if lookup(d.source, folder, settings) is None]
+    used = {f"{key(d.source, settings)}.json" for d in diagrams} | {SETTINGS_NAME}
+    problems += [
+        f"{_shown(path)}: a drawing no page uses: run `make diagrams` (it deletes it)"
+        for path in sorted(folder.glob("*.json"))
+        if path.name not in used
+    ]
+    return problems
 
 
 # --------------------------------------------------------------------------- the superfences formatter
-_FILLED_FROM_DOCS = False
+NO_DRAWING = "this diagram has no drawing (new or changed): run `make diagrams` and commit includes/diagrams/"
 
 
 def _locate(source: str) -> Diagram:
     wanted = normalize(source)
-    found = next((d for d in find_diagrams(docs_dir()) if d.source == wanted), None)
+    found = next((d for d in find_diagrams(project_root() / "docs") if d.source == wanted), None)
     return found or Diagram(wanted, "", 0)
 
 
-def _drawings(source: str) -> dict:
-    """The cached drawings; on a miss, fill the cache for every page at once (one browser start)."""
-    global _FILLED_FROM_DOCS
-    entry = cached(source)
-    if entry is None:
-        if not _FILLED_FROM_DOCS:
-            _FILLED_FROM_DOCS = True
-            wanted = normalize(source)  # first: the page being built is the one named if drawing fails
-            fill_cache(sorted(find_diagrams(docs_dir()), key=lambda d: d.source != wanted))
-            entry = cached(source)
-        if entry is None:
-            fill_cache([_locate(source)])
-            entry = cached(source)
-    return entry
+_SETTINGS: dict[Path, dict] = {}
 
 
-def _cached_for_preview(source: str) -> dict | None:
-    try:
-        return cached(source)
-    except DiagramError:  # e.g. the preview container has no node_modules: mermaid2 draws
-        return None
+def _drawing(source: str) -> dict | None:
+    folder = drawings_dir()
+    if folder not in _SETTINGS:
+        _SETTINGS[folder] = load_settings(folder)
+    return lookup(source, folder, _SETTINGS[folder])
 
 
 def fence(source, language, class_name, options, md, **kwargs):
     """pymdownx.superfences formatter for ```mermaid fences (see the module's docstring)."""
     if MODE not in MODES:
         raise DiagramError(f"COURSE_DIAGRAMS={MODE!r}: use one of {', '.join(MODES)}")
-    if MODE == "browser" or (MODE == "preview" and _cached_for_preview(source) is None):
+    entry = None if MODE == "browser" else _drawing(source)
+    if entry is None and MODE in ("browser", "preview"):
         from mermaid2 import fence_mermaid_custom
 
         return fence_mermaid_custom(source, language, class_name, options, md, **kwargs)
-    entry = _drawings(source)
+    if entry is None:
+        raise DiagramError(f"{_locate(source).where}: {NO_DRAWING}")
     # The same diagram twice on one page: give the second copy its own ids.
     seen = md.__dict__.setdefault("_course_diagrams", {})
-    prefix = f"d{key(source)[:12]}"
+    prefix = f"d{key(source, _SETTINGS[drawings_dir()])[:12]}"
     seen[prefix] = seen.get(prefix, 0) + 1
     parts = []
     for name in ["svg"] if "svg" in entry else PALETTES:
@@ -479,35 +582,55 @@ def fence(source, language, class_name, options, md, **kwargs):
         if seen[prefix] > 1:
             svg = svg.replace(prefix, f"{prefix}x{seen[prefix]}")
         parts.append(svg if name == "svg" else f'<div class="diagram__{name}">{svg}</div>')
-    return f'<div class="diagram">{"".join(parts)}</div>'
+    return f'<div class="diagram"{_wrapper_attributes(parts[0])}>{"".join(parts)}</div>'
+
+
+# A diagram is drawn at the width of the content column, but never below MIN_SCALE of its
+# natural size (extra.css: labels of 16 px stay at 12.8 px or more); where the column is
+# narrower, it scrolls sideways in its own box. A diagram that can scroll on a 320 px phone
+# (a 288 px column) is a labelled region that takes the keyboard focus, so that the arrow
+# keys scroll it.
+MIN_SCALE = 0.8
+NARROWEST_COLUMN = 288
+
+
+def _wrapper_attributes(svg: str) -> str:
+    """The natural width for extra.css (--diagram-width), and focus and a name where it may scroll."""
+    box = re.search(r'<svg[^>]*?\sviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', svg, re.I)
+    if not box:
+        return ""
+    width = float(box[1])
+    attributes = f' style="--diagram-width: {width:.0f}px"'
+    if width * MIN_SCALE > NARROWEST_COLUMN:
+        title = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
+        name = html.escape(f"Diagram: {html.unescape(title[1]).strip()}" if title else "Diagram", quote=True)
+        attributes += f' tabindex="0" role="region" aria-label="{name}"'
+    return attributes
 
 
 # --------------------------------------------------------------------------- python -m course diagrams
 def run(args: argparse.Namespace) -> int:
-    global CACHE_DIR
-    if args.cache:
-        CACHE_DIR = Path(args.cache)
-    diagrams = find_diagrams(Path(args.docs))
-    started = time.perf_counter()
+    project = Path(args.project).resolve()
+    folder = drawings_dir(project)
     try:
-        drawn = fill_cache(diagrams)
+        result = redraw(project, folder)
     except DiagramError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    seconds = time.perf_counter() - started
-    sources = len({d.source for d in diagrams})
-    where = CACHE_DIR.relative_to(ROOT) if CACHE_DIR.is_relative_to(ROOT) else CACHE_DIR
+    diagrams = find_diagrams(project / "docs")
     print(
-        f"{len(diagrams)} diagrams ({sources} different) on {len({d.page for d in diagrams})} pages; "
-        f"drew {len({d.source for d in drawn})} in {seconds:.1f} s, the rest from {where}/"
+        f"{len(diagrams)} diagrams ({len({d.source for d in diagrams})} different) on "
+        f"{len({d.page for d in diagrams})} pages; drew {len({d.source for d in result.drawn})} in "
+        f"{result.seconds:.1f} s"
+        + (" (the drawing settings changed: all of them)" if result.settings_changed and result.drawn else "")
+        + f", deleted {len(result.removed)} no page uses; drawings in {_shown(folder)}/"
     )
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "diagrams", help="draw the Mermaid diagrams of docs/ into the cache (light and dark SVG)"
+        "diagrams", help="draw new or changed Mermaid diagrams of docs/ into includes/diagrams/ (needs Chromium)"
     )
-    parser.add_argument("--docs", default=str(ROOT / "docs"), help="the pages (default: docs/)")
-    parser.add_argument("--cache", help="cache folder (default: .cache/diagrams/)")
+    parser.add_argument("--project", default=str(ROOT), help="the project folder (default: this one)")
     parser.set_defaults(func=run)

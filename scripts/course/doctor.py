@@ -42,7 +42,6 @@ class Part:
     used_for: str
     package: str = ""  # Debian package ("" = from the project's environment)
     version_args: tuple[str, ...] = ("--version",)
-    builds: bool = False  # also needed by `make build` and `make test-fast`
 
 
 # The README's prerequisites: `make` itself needs them before anything runs.
@@ -55,7 +54,7 @@ PREREQUISITES = (
 )
 # Installed by `--setup` from Debian's packages when they are missing.
 SYSTEM = (
-    Part("chromium", "drawing diagrams in every build, browser tests, PDF", "chromium", builds=True),
+    Part("chromium", "browser tests, PDF, drawing diagrams (make diagrams)", "chromium"),
     Part("pdftoppm", "PDF tests", "poppler-utils", ("-v",)),
     Part("pdfinfo", "PDF tests", "poppler-utils", ("-v",)),
     Part("pdftotext", "PDF tests", "poppler-utils", ("-v",)),
@@ -72,6 +71,7 @@ PROJECT = (
     Part("hadolint", "Dockerfile gate"),
     Part("shellcheck", "shell gate"),
     Part("ruff", "Python gate"),
+    Part("lint-imports", "import layers gate (.importlinter)"),
     Part("check-jsonschema", "workflow gate"),
     Part("zizmor", "workflow gate"),
     Part("linkchecker", "link gate"),
@@ -128,8 +128,8 @@ def version(path: Path, part: Part) -> str:
     return found[0] if found else f"exit {cp.returncode}, no version printed"
 
 
-def missing_system(builds_only: bool = False) -> list[Part]:
-    return [p for p in SYSTEM if locate(p.name) is None and (p.builds or not builds_only)]
+def missing_system() -> list[Part]:
+    return [p for p in SYSTEM if locate(p.name) is None]
 
 
 def _engine_state() -> tuple[list[tuple[str, str, str]], str, bool]:
@@ -165,17 +165,14 @@ def report() -> int:
     return 1 if problems else 0
 
 
-def setup(builds_only: bool = False) -> int:
-    """Install what is missing (root) or print the one message that says how (anyone else).
-
-    builds_only: what `make test-fast` needs (no Docker engine, no PDF tools)."""
-    missing = missing_system(builds_only)
-    _, why, usable = _engine_state() if not builds_only else ([], "", True)
+def setup() -> int:
+    """Install what is missing (root) or print the one message that says how (anyone else)."""
+    missing = missing_system()
+    _, why, usable = _engine_state()
     if not missing and usable:
         return 0
     if os.geteuid() != 0:
-        target = "make test-fast" if builds_only else "make test"
-        lines = [f"{target} cannot start: this machine lacks what the tests need."]
+        lines = ["make test cannot start: this machine lacks what the tests need."]
         if missing:
             lines.append("  missing: " + ", ".join(f"{p.name} ({p.used_for})" for p in missing))
             lines.append(f"  fix:     {install_line(missing)}")
@@ -185,7 +182,7 @@ def setup(builds_only: bool = False) -> int:
                 "  fix:     start Docker Engine >= 28 with the containerd image store (Docker Desktop 4.34+), "
                 "or: sudo env PATH=/usr/sbin:/usr/bin:/sbin:/bin make engine"
             )
-        lines.append(f"Then run {target} again.")
+        lines.append("Then run make test again.")
         print("\n".join(lines), file=sys.stderr)
         return 1
     if missing:
@@ -229,14 +226,13 @@ def _cmd(args) -> int:
     if args.port is not None:
         return port_is_free(args.host, args.port)
     if args.setup:
-        return setup(builds_only=args.builds_only)
+        return setup()
     return report()
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("doctor", help="show every part the tests use, its version and where it was found")
     p.add_argument("--setup", action="store_true", help="install what is missing (root) or say how (others)")
-    p.add_argument("--builds-only", action="store_true", help="with --setup: only what builds need (test-fast)")
     p.add_argument("--port", type=int, help="only check that HOST:PORT is free for make serve")
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=_cmd)

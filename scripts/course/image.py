@@ -121,12 +121,9 @@ def build_image(
 
     Raises DockerError (with the build log's tail) if the build fails.
     """
-    from course import baseimages, diagrams
+    from course import baseimages
 
     baseimages.ensure(engine, dockerfile_images(root), log=log)
-    # The image's build has no Chromium: it takes the diagrams from the cache in the context.
-    drawn = diagrams.ensure_drawn(root)
-    log(f"diagrams: {len(drawn)} drawn into {diagrams.cache_dir(root).relative_to(root)}/, the rest were cached")
     ca = build_ca()
     log(f"$ docker build -t {tag} {root}" + (f"   (CA for pip/npm from {ca})" if ca else ""))
     return engine.build(
@@ -141,13 +138,12 @@ def build_image(
 
 # --------------------------------------------------------------------------- commands
 def _cmd_image(args) -> int:
-    from course.diagrams import DiagramError
     from course.engine import DockerError, engine_or_exit
 
     engine = engine_or_exit()
     try:
         result = build_image(engine, args.tag, log=lambda m: print(m, flush=True))
-    except (DockerError, RuntimeError, DiagramError) as exc:
+    except (DockerError, RuntimeError) as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
     size = engine.image_size(args.tag)

@@ -14,6 +14,8 @@ Gates and their settings:
 * ``shell``     ShellCheck on ``.ci/run`` and every ``*.sh``
 * ``python``    ruff check and ruff format --check (``ruff.toml``)
 * ``workflows`` check-jsonschema and zizmor (``zizmor.yml``) on .github/workflows
+* ``imports``   import-linter (``.importlinter``): the helpers' layers that CONTRIBUTING.md
+  describes, no import cycle in scripts/course or hooks/, what the MkDocs hooks import
 * ``links``     LinkChecker (``.linkcheckerrc``) on a built site, served locally:
   internal links and #anchors in the HTML (not in ``make lint``: it needs a build;
   ``python -m course.lint links`` builds one; ``--external`` adds links to other
@@ -26,6 +28,7 @@ import argparse
 import functools
 import html.parser
 import http.server
+import os
 import re
 import subprocess
 import sys
@@ -101,11 +104,11 @@ def shell_scripts(root: Path) -> list[Path]:
     return walk(root, ".ci", "examples", "scripts", match=is_shell)
 
 
-def run(gate: str, root: Path, *commands: list[str]) -> Result:
+def run(gate: str, root: Path, *commands: list[str], env: dict[str, str] | None = None) -> Result:
     """Run the commands in `root`; the gate fails if any of them fails. Output is the tools' own."""
     code, output = 0, []
     for command in commands:
-        cp = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, check=False)
+        cp = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, check=False, env=env)
         code = code or cp.returncode
         text = (cp.stdout + cp.stderr).strip()
         if cp.returncode and text:
@@ -262,6 +265,33 @@ def page_sources(root: Path) -> dict[str, str]:
     return {f.url: f"docs/{f.src_uri}" for f in get_files(cfg).documentation_pages()}
 
 
+# "- course.a -> course.b (l.12, l.30)": the first import of a chain that breaks a contract.
+_BROKEN_IMPORT = re.compile(r"^\s*-\s+((?:course|hooks)\.[\w.]+) -> ([\w.]+) \(l\.(\d+)", re.M)
+
+
+def module_file(root: Path, module: str) -> str:
+    """scripts/course/x.py for course.x, hooks/x.py for hooks.x (the hooks are loaded by path)."""
+    parts = module.split(".")
+    base = (root if parts[0] == "hooks" else root / "scripts") / Path(*parts)
+    found = base.with_suffix(".py") if base.with_suffix(".py").is_file() else base / "__init__.py"
+    return str(found.relative_to(root))
+
+
+def imports(root: Path = ROOT) -> Result:
+    """lint-imports (.importlinter) on course (scripts/) and hooks/ of `root`; a broken
+    contract's imports are named again as file:line."""
+    # This tree's helpers (not whichever PYTHONPATH names); wide lines, so that no import is wrapped.
+    env = {**os.environ, "PYTHONPATH": str(root / "scripts"), "COLUMNS": "200"}
+    result = run("imports", root, [tool("lint-imports"), "--config", ".importlinter", "--no-cache"], env=env)
+    if not result.ok:
+        found = dict.fromkeys(
+            f"{module_file(root, m[1])}:{m[3]}: {m[1]} imports {m[2]}" for m in _BROKEN_IMPORT.finditer(result.output)
+        )
+        layers = "the layers: CONTRIBUTING.md, How the helpers are layered; the contracts: .importlinter"
+        result.output += "\n" + "\n".join([*found, layers])
+    return result
+
+
 GATES: dict[str, Callable[[Path], Result]] = {
     "markdown": markdown,
     "spelling": spelling,
@@ -269,6 +299,7 @@ GATES: dict[str, Callable[[Path], Result]] = {
     "shell": shell,
     "python": python,
     "workflows": workflows,
+    "imports": imports,
 }
 
 

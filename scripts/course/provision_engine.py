@@ -33,11 +33,11 @@ import sys
 import time
 from pathlib import Path
 
-from course.baseimages import DEBIAN_MIRROR
+from course.debian_root import DEBIAN_MIRROR, NO_SERVICE_STARTS, debootstrap
 
 SUITE = "forky"
 # Debian 12's debootstrap has no forky script; sid's bootstraps forky fine.
-DEBOOTSTRAP_SCRIPT = "/usr/share/debootstrap/scripts/sid"
+DEBOOTSTRAP_SCRIPT = "sid"
 # Exact Debian versions. When one leaves the mirror, `engine up` names it: update it here.
 PINS = {
     "docker.io": "28.5.2+dfsg4-5",
@@ -168,11 +168,7 @@ def build_root(log=print) -> bool:
     CACHE.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     log(f"debootstrap {SUITE} into {work} from {DEBIAN_MIRROR} ...")
-    _run(
-        ["debootstrap", "--variant=minbase", SUITE, str(work), DEBIAN_MIRROR, DEBOOTSTRAP_SCRIPT],
-        f"debootstrap {SUITE}",
-        timeout=1800,
-    )
+    debootstrap(SUITE, work, lambda command: _run(command, f"debootstrap {SUITE}", timeout=1800), DEBOOTSTRAP_SCRIPT)
     apt = "apt-get " + " ".join(APT_OPTIONS)
     _in_root(work, f"{apt} update -q", f"apt-get update in the {SUITE} root")
     # Say which pinned version is gone before apt fails with a page of text.
@@ -191,8 +187,7 @@ def build_root(log=print) -> bool:
     _in_root(
         work,
         # No init system in the root: tell maintainer scripts not to start services.
-        "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d"
-        f" && DEBIAN_FRONTEND=noninteractive {apt} install -y -q --no-install-recommends {packages}"
+        f"{NO_SERVICE_STARTS} && DEBIAN_FRONTEND=noninteractive {apt} install -y -q --no-install-recommends {packages}"
         " && apt-get clean && rm -rf /var/lib/apt/lists/*",
         "apt-get install " + packages,
     )

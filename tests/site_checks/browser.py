@@ -121,3 +121,49 @@ def search(page, word: str, timeout: float = 15_000) -> list[str]:
     page.keyboard.type(word)
     page.wait_for_selector(".md-search-result__item", timeout=timeout)
     return page.locator(".md-search-result__item h1, .md-search-result__item h2").all_inner_texts()
+
+
+# The smallest label of each build-time diagram as drawn on screen: the computed font size of
+# every element that holds text, times the scale at which its SVG is drawn (getScreenCTM of
+# the text element, or of the foreignObject that holds an HTML label). A diagram drawn at its
+# natural size (scrolling in its own box on a narrow screen) has the scale 1.
+DIAGRAM_LABELS_JS = """
+() => [...document.querySelectorAll("div.diagram")].map((host, index) => {
+  const svg = [...host.querySelectorAll("svg")].find((s) => s.getBoundingClientRect().height > 0);
+  if (!svg) return { index, error: "no SVG shown" };
+  let smallest = null;
+  let count = 0;
+  const walker = document.createTreeWalker(svg, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const holder = walker.currentNode.parentElement;
+    if (!text || !holder || holder.closest("style, title, desc")) continue;
+    if (!holder.getClientRects().length || getComputedStyle(holder).visibility === "hidden") continue;
+    const graphic = holder instanceof SVGGraphicsElement ? holder : holder.closest("foreignObject");
+    const matrix = graphic && graphic.getScreenCTM();
+    if (!matrix) continue;
+    const font = parseFloat(getComputedStyle(holder).fontSize);
+    const size = font * Math.hypot(matrix.a, matrix.b);
+    count += 1;
+    if (!smallest || size < smallest.size) smallest = { size, font, text: text.slice(0, 40) };
+  }
+  const box = svg.viewBox.baseVal;
+  const title = svg.querySelector("title");
+  return {
+    index,
+    title: title ? title.textContent.trim() : "",
+    labels: count,
+    smallest,
+    natural: box ? Math.round(box.width) : 0,
+    drawn: Math.round(svg.getBoundingClientRect().width),
+    box: Math.round(host.clientWidth),
+    scrolls: host.scrollWidth > host.clientWidth + 1,
+    focusable: host.tabIndex >= 0,
+    role: host.getAttribute("role") || "",
+    name: host.getAttribute("aria-label") || "",
+    hint: parseFloat(getComputedStyle(host, "::after").paddingBottom) > 0,
+  };
+})
+"""
+
+PAGE_WIDTH_JS = "() => ({ scroll: document.scrollingElement.scrollWidth, viewport: window.innerWidth })"

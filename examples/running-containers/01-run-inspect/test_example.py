@@ -1,6 +1,7 @@
 """01-run-inspect: docker run modes, -i and -t, logs, exec, inspect, restart policies, exit codes.
 
 Each test proves one claim of the README and of docs/running-containers/running-and-inspecting.md
+and restarts-and-exit-statuses.md
 on the engine (fixtures: see the root conftest.py).
 """
 

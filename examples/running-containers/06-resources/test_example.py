@@ -33,7 +33,7 @@ def test_without_a_limit_the_memory_hog_finishes(engine, image):
 
 
 def test_memory_limit_ends_in_an_oom_kill_and_exit_137(container, image):
-    hog = container(image.tag, ports=(), wait=None, options=["--memory", "64m"])
+    hog = container(image.tag, ports=(), wait=None, options=["--memory", "64m", "--memory-swap", "64m"])
     assert hog.wait(timeout=60) == 137
     state = hog.inspect()["State"]
     assert state["OOMKilled"] is True and state["ExitCode"] == 137, state
