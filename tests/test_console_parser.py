@@ -318,6 +318,7 @@ RULE_CASES = {
         "curl: (7) x",
     ),
     "white space": ("a   b", "a b", "a  c"),
+    "inspect size": ('"Size": 51838918,', '"Size": 51838916,', '"Count": 51838916,'),
 }
 
 

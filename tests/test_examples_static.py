@@ -56,9 +56,18 @@ def test_hadolint_ignores_give_a_reason(dockerfile):
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example_has_its_files(example):
     assert (example / "test_example.py").is_file(), f"{rel(example)}: test_example.py is missing"
+    assert (example / "README.md").is_file(), f"{rel(example)}: README.md is missing"
+    if example.parent.name == "labs":
+        # A lab's example: the reference solution and at least three typical mistakes, captured
+        # on the engine (the page's checker is tested on them); a Dockerfile only if it builds one.
+        outputs = {p.stem for p in (example / "output").glob("*.txt")}
+        mistakes = [o for o in outputs if o.startswith("mistake-")]
+        assert "solution" in outputs, f"{rel(example)}: no captured output/solution.txt"
+        assert len(mistakes) >= 3, f"{rel(example)}: {len(mistakes)} captured mistakes, a lab needs at least 3"
+        if not any(example.glob("Dockerfile*")):
+            return
     assert (example / ".dockerignore").is_file(), f"{rel(example)}: .dockerignore is missing"
     assert any(example.glob("Dockerfile*")), f"{rel(example)}: no Dockerfile"
-    assert (example / "README.md").is_file(), f"{rel(example)}: README.md is missing"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
@@ -69,6 +78,8 @@ def test_readme_has_the_course_shape(example):
     text = re.sub(r"^(```|~~~).*?^\1", "", text, flags=re.M | re.S)
     assert re.match(r"^# \S", text), f"{rel(readme)}: must start with a `# ` title"
     sections = re.findall(r"^## (.+?)\s*$", text, re.M)
+    if example.parent.name == "labs":
+        sections = ["What it shows" if s == "What it checks" else s for s in sections]
     assert sections == README_SECTIONS, f"{rel(readme)}: sections must be exactly {README_SECTIONS}, found {sections}"
 
 

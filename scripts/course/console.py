@@ -327,6 +327,12 @@ RULES = [
         "image, layer and cache sizes depend on the base images (stand-ins here, pulled images elsewhere)",
     ),
     Rule(
+        "inspect size",
+        re.compile(r'"(Size|size|VirtualSize)": \d+'),
+        r'"\1": <size>',
+        "sizes in bytes in `docker … inspect` JSON (the labs' captures): a rebuilt layer differs by a few bytes",
+    ),
+    Rule(
         "status age",
         re.compile(r"\b(Up|Exited \(\d+\)|Created|Restarting \(\d+\))\s+((About|Less than) (a|an) \w+|\d+ \w+)( ago)?"),
         r"\1 <age>",

@@ -1,0 +1,333 @@
+"""Quizzes, labs, progress and the copy button in headless Chromium, over http and from file://.
+
+Every quiz answered wrong and then right; every lab's checker on its captured
+solution and mistakes and on every kind of bad input, compared with the Python
+port (course.practice.check) on the same text; progress surviving instant
+navigation and a reload; export, reset and import giving the same progress back;
+and what the copy button of a console block puts on the clipboard.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from course import practice
+from site_checks.building import ROOT, site_pages
+from test_practice import LABS, MISTAKES, bad_inputs, lab_name
+
+pytestmark = pytest.mark.browser
+
+CHAPTERS = ("docs/concepts/", "docs/building-images/", "docs/running-containers/")
+LESSONS = [p for p in site_pages() if p.source.startswith(CHAPTERS)]
+OFFLINE_LESSONS = [p for p in site_pages("mkdocs.offline.yml") if p.source.startswith(CHAPTERS)]
+LAB_PAGES = {practice.parse_lab(f.source)["name"]: f"docs/{f.page}" for f in practice.find_all() if f.kind == "lab"}
+
+
+@pytest.fixture(params=["http", "file"])
+def where(request, served_site, offline_site):
+    """(base URL, pages, site dir) over http:// or file://."""
+    if request.param == "http":
+        built, base = served_site
+        return base, LESSONS, built.site_dir
+    return offline_site.site_dir.as_uri() + "/", OFFLINE_LESSONS, offline_site.site_dir
+
+
+def url_of(pages, source: str) -> str:
+    return next(p.url for p in pages if p.source == source)
+
+
+def progress_url(pages) -> str:
+    return url_of(site_pages() if pages is LESSONS else site_pages("mkdocs.offline.yml"), "docs/progress.md")
+
+
+def answer(question, right: bool) -> str:
+    """Choose the right choices (or a wrong set), press Check, return the announced result."""
+    wanted = set(question.get_attribute("data-right").split(","))
+    inputs = question.locator("input")
+    count = inputs.count()
+    if right:
+        chosen = wanted
+    else:
+        wrong = [str(i) for i in range(count) if str(i) not in wanted]
+        chosen = {wrong[0]}
+    for i in range(count):
+        box = inputs.nth(i)
+        if box.get_attribute("type") == "checkbox":
+            box.set_checked(str(i) in chosen)
+        elif str(i) in chosen:
+            box.check()
+    question.locator("button.quiz__check").click()
+    return question.locator(".quiz__result").inner_text()
+
+
+def test_every_quiz_answered_wrong_then_right(where, context):
+    base, pages, _ = where
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    problems = []
+    for lesson in pages:
+        page.goto(base + lesson.url, wait_until="load")
+        questions = page.locator(".quiz .quiz__question")
+        n = questions.count()
+        if not 3 <= n <= 5:
+            problems.append(f"{lesson.source}: {n} quiz questions")
+            continue
+        for i in range(n):
+            q = questions.nth(i)
+            wrong = answer(q, right=False)
+            if not wrong.startswith("Not"):
+                problems.append(f"{lesson.source} question {i + 1}: a wrong answer says {wrong!r}")
+            if q.get_attribute("data-state") != "wrong":
+                problems.append(f"{lesson.source} question {i + 1}: not marked wrong")
+            right = answer(q, right=True)
+            if right != "Right!":
+                problems.append(f"{lesson.source} question {i + 1}: the right answer says {right!r}")
+        score = page.locator(".quiz__score").inner_text()
+        if not score.startswith(f"Your score: {n} of {n} right."):
+            problems.append(f"{lesson.source}: score {score!r}")
+    assert problems == [] and errors == [], problems + errors
+
+
+def test_quiz_without_javascript_shows_questions_and_answers(browser, served_site):
+    _, base = served_site
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + url_of(LESSONS, "docs/building-images/layers.md"))
+    assert page.locator(".quiz fieldset legend").count() >= 3
+    assert not page.locator(".quiz__check").first.is_visible(), "a Check button that does nothing without a script"
+    page.locator(".quiz details summary").first.click()
+    assert page.locator(".quiz details li").first.is_visible()
+    context.close()
+
+
+def paste_and_check(page, text: str) -> dict:
+    lab = page.locator(".lab")
+    page.evaluate("(t) => { document.querySelector('.lab textarea').value = t; }", text)
+    started = time.monotonic()
+    lab.locator("button.lab__check").click()
+    seconds = time.monotonic() - started
+    criteria = page.evaluate(
+        """() => [...document.querySelectorAll('.lab__criteria li')].map((li) => ({
+             ok: li.dataset.ok === 'true', text: li.textContent, link: (li.querySelector('a') || {}).href || ''}))"""
+    )
+    return {
+        "message": lab.locator(".lab__result").inner_text(),
+        "state": lab.get_attribute("data-state"),
+        "criteria": criteria,
+        "seconds": seconds,
+    }
+
+
+@pytest.mark.parametrize("example", LABS, ids=lambda p: p.name)
+def test_lab_checker_on_captured_outputs_and_bad_input(example, where, context):
+    base, pages, site_dir = where
+    name = lab_name(example)
+    spec = practice.lab_spec(name)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + url_of(pages, LAB_PAGES[name]), wait_until="load")
+    problems = []
+    for output in sorted((example / "output").glob("*.txt")):
+        text = practice.inspect_output(output.read_text(encoding="utf-8"))
+        got = paste_and_check(page, text)
+        python = practice.check(spec, text)
+        failed = [c["text"] for c in got["criteria"] if not c["ok"]]
+        # The same verdict as the Python port, criterion by criterion.
+        if (got["state"] == "passed") != python["passed"] or len(failed) != len(python["failed"]):
+            problems.append(f"{output.stem}: page {got}, Python {python}")
+        if output.stem == "solution":
+            if got["state"] != "passed" or not got["message"].startswith("Passed"):
+                problems.append(f"solution not passed: {got}")
+            continue
+        want = spec["criteria"][MISTAKES[example.name][output.stem]]
+        shown = want["text"].replace("`", "")  # the page shows `code` as <code>
+        mine = [c for c in got["criteria"] if not c["ok"] and c["text"].startswith("Not yet: " + shown)]
+        if not mine or want["hint"].replace("`", "")[:40] not in mine[0]["text"]:
+            problems.append(f"{output.stem}: no hint {want['hint']!r} in {got['criteria']}")
+        for c in got["criteria"]:
+            if not c["ok"]:
+                target = c["link"].split("#")[0]
+                local = target[len(base) :] if target.startswith(base) else "?"
+                path = site_dir / local
+                if not (path.is_file() or (path / "index.html").is_file()):
+                    problems.append(f"{output.stem}: lesson link {c['link']} leads nowhere")
+    for case, text in bad_inputs(spec).items():
+        got = paste_and_check(page, text)
+        if got["state"] != "failed" or not got["message"] or got["criteria"]:
+            problems.append(f"bad input {case}: {got}")
+        if got["seconds"] > 10:  # generous: 2 shared cores; a frozen page takes far longer
+            problems.append(f"bad input {case}: {got['seconds']:.1f} s to answer")
+    assert problems == [] and errors == [], problems + errors
+
+
+def stored(page) -> dict:
+    return page.evaluate("() => JSON.parse(localStorage.getItem(window.coursePractice.key) || '{}')")
+
+
+def statuses(page) -> list[str]:
+    return page.locator(".progress-status").all_inner_texts()
+
+
+def test_progress_survives_navigation_and_reload_and_round_trips(where, context):
+    base, pages, _ = where
+    page = context.new_page()
+    lesson = url_of(pages, "docs/concepts/architecture.md")
+    page.goto(base + lesson, wait_until="load")
+    questions = page.locator(".quiz .quiz__question")
+    for i in range(questions.count()):
+        answer(questions.nth(i), right=i > 0)  # the first one wrong: a score of n-1 of n
+    n = questions.count()
+    assert page.locator(".quiz__score").inner_text().startswith(f"Your score: {n - 1} of {n}")
+    # A lab passed on its page.
+    labs_page = url_of(pages, LAB_PAGES["notes"])
+    page.goto(base + labs_page, wait_until="load")
+    solution = (ROOT / "examples/labs/03-notes/output/solution.txt").read_text(encoding="utf-8")
+    assert paste_and_check(page, practice.inspect_output(solution))["state"] == "passed"
+    # Back on the lesson: the result is shown. Then to the progress page, by a click
+    # over http (Material's instant navigation), by address from file://.
+    page.goto(base + lesson, wait_until="load")
+    assert page.locator(".quiz__score").inner_text().startswith(f"Last time: {n - 1} of {n} right")
+    if base.startswith("http"):
+        page.evaluate("window.__noReload = true")
+        page.click('nav.md-nav--primary a[href$="progress/"]')
+        page.wait_for_selector(".progress-status")
+        assert page.evaluate("window.__noReload === true"), "the click reloaded the page"
+    else:
+        page.goto(base + progress_url(pages), wait_until="load")
+    expected = [s for s in statuses(page)]
+    assert f" (quiz: {n - 1} of {n} right)" in expected
+    assert " (lab passed)" in expected
+    page.reload(wait_until="load")
+    assert statuses(page) == expected
+    # Export, reset, import.
+    code = page.locator("#progress-code").input_value()
+    assert code.startswith("DB1.") and len(code) < 200
+    page.click("button.progress-tools__reset")
+    assert all("not" in s for s in statuses(page)), statuses(page)
+    assert stored(page) == {"q": {}, "l": {}}
+    page.fill("#progress-code", "not a code")
+    page.click("button.progress-tools__import")
+    assert "not a progress code" in page.locator(".progress-tools__message").inner_text()
+    page.fill("#progress-code", code)
+    page.click("button.progress-tools__import")
+    assert statuses(page) == expected
+    page.reload(wait_until="load")
+    assert statuses(page) == expected
+
+
+def test_an_edited_quiz_does_not_show_an_old_result(served_site, context):
+    _, base = served_site
+    page = context.new_page()
+    page.goto(base + url_of(LESSONS, "docs/concepts/why-docker.md"), wait_until="load")
+    quiz_id = page.locator(".quiz").get_attribute("data-quiz")
+    page.evaluate(
+        "(id) => localStorage.setItem(window.coursePractice.key, JSON.stringify({q: {[id]: [1, 3]}, l: {}}))", "0" * 8
+    )
+    page.reload(wait_until="load")
+    assert page.locator(".quiz__score").inner_text() == ""
+    page.evaluate(
+        "(id) => localStorage.setItem(window.coursePractice.key, JSON.stringify({q: {[id]: [1, 3]}, l: {}}))", quiz_id
+    )
+    page.reload(wait_until="load")
+    assert page.locator(".quiz__score").inner_text().startswith("Last time: 1 of 3")
+
+
+COPY_CASES = {
+    "prompts and output": (
+        '<span class="gp">$ </span>docker run -d web\n<span class="go">abc123</span>\n'
+        '<span class="gp">$ </span>docker ps\n<span class="go">CONTAINER ID</span>\n',
+        "docker run -d web\ndocker ps",
+    ),
+    "continuation": (
+        '<span class="gp">$ </span>docker run \\\n  --name web \\\n  nginx\n<span class="go">id</span>\n',
+        "docker run \\\n  --name web \\\n  nginx",
+    ),
+    "powershell": (
+        "PS> docker run `\n  --name web nginx\nid\nPS> docker ps\nCONTAINER ID\n",
+        "docker run `\n  --name web nginx\ndocker ps",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", COPY_CASES)
+def test_commands_of_a_console_block(case, served_site, context):
+    _, base = served_site
+    page = context.new_page()
+    page.goto(base, wait_until="load")
+    html, want = COPY_CASES[case]
+    got = page.evaluate(
+        "(h) => { const c = document.createElement('code'); c.innerHTML = h;"
+        " return window.coursePractice.commandsOf(c); }",
+        html,
+    )
+    assert got == want
+
+
+@pytest.mark.parametrize("where_", ["http", "file"])
+def test_copy_button_copies_the_commands_only(where_, served_site, offline_site, context):
+    if where_ == "http":
+        base = served_site[1]
+        url = base + url_of(LESSONS, "docs/running-containers/ports.md")
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+    else:
+        url = offline_site.site_dir.as_uri() + "/" + url_of(OFFLINE_LESSONS, "docs/running-containers/ports.md")
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    # The block that starts two containers and prints their ids and ports.
+    block = page.locator(".language-console", has_text="docker port web-local").first
+    block.hover()
+    block.locator("[data-md-type=copy], .md-clipboard").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.splitlines()[:4] == [
+        "docker run -d --name web -p 8080:8000 ports",
+        "docker run -d --name web-local -p 127.0.0.1:8081:8000 ports",
+        "docker port web",
+        "docker port web-local",
+    ], copied
+    assert "$ " not in copied and "0.0.0.0:8080" not in copied
+    selectable = page.evaluate(
+        "() => ['.gp', '.go'].map((s) => getComputedStyle(document.querySelector('.language-console ' + s)).userSelect)"
+    )
+    assert selectable == ["none", "none"]
+
+
+def test_print_shows_answers_hints_and_solutions_without_controls(served_site, context):
+    """What the PDF gets (make pdf prints with print media): every answer, hint and solution, no buttons."""
+    _, base = served_site
+    page = context.new_page()
+    page.goto(base + url_of(LESSONS, LAB_PAGES["greeter-image"]), wait_until="load")
+    page.emulate_media(media="print")
+    visible = page.evaluate(
+        """() => [".quiz__because", ".lab__hints li", ".lab__solution pre", ".lab__checks li"].map((s) =>
+             [...document.querySelectorAll(s)].every((e) => e.getBoundingClientRect().height > 0))"""
+    )
+    assert visible == [True, True, True, True]
+    assert not page.locator(".quiz__check").first.is_visible()
+    assert not page.locator(".lab textarea").is_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_after_answering_and_checking(scheme, served_site, browser):
+    """The states the script adds (results, criteria with hints and links) stay accessible."""
+    from test_accessibility import axe_problems, scheme_context
+
+    _, base = served_site
+    ctx = scheme_context(browser, scheme)
+    try:
+        page = ctx.new_page()
+        page.goto(base + url_of(LESSONS, LAB_PAGES["notes"]), wait_until="load")
+        questions = page.locator(".quiz .quiz__question")
+        for i in range(questions.count()):
+            answer(questions.nth(i), right=bool(i % 2))
+        mistake = (ROOT / "examples/labs/03-notes/output/mistake-all-addresses.txt").read_text(encoding="utf-8")
+        paste_and_check(page, practice.inspect_output(mistake))
+        for _ in range(3):
+            page.locator("button.lab__hint-button").click()  # all hints shown: the button is disabled
+        assert axe_problems(page) == []
+    finally:
+        ctx.close()
