@@ -238,6 +238,7 @@ def pytest_pycollect_makemodule(module_path, parent):
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     # Every test that needs the engine (directly or through build/container) is marked
     # `docker`, so `pytest -m "not docker"` runs the rest.

@@ -113,6 +113,7 @@ def test_the_kept_preview_image_is_named_by_every_input(engine, tmp_path, monkey
     """A change to any input of docs.Dockerfile (a script, the lock) names another image: it is built anew."""
     before = docs_image_key(engine)
     copy = tmp_path / "project"
+    copy.mkdir()
     for name in DOCS_IMAGE_INPUTS:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)

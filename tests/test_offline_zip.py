@@ -160,7 +160,11 @@ def test_code_copy_button(unzipped, offline_context):
     def norm(text):
         return re.sub(r"\n+", "\n", text).strip()
 
-    assert norm(copied) == norm(code) and norm(code), f"copied {copied!r}, the block holds {code!r}"
+    # A console block copies its commands only: no `$ ` prompt, no output (practice.js).
+    lines = code.splitlines()
+    commands = "\n".join(line[2:] for line in lines if line.startswith("$ "))
+    expected = commands if commands else code
+    assert norm(copied) == norm(expected) and norm(code), f"copied {copied!r}, the block holds {code!r}"
     assert outside(offline_context.requests, unzipped) == []
 
 
