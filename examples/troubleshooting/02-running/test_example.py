@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -146,16 +147,28 @@ def test_a_user_without_access_to_the_socket_is_denied(engine, tmp_path):
     assert f"dial unix {sock}: connect: permission denied" in cp.stderr
 
 
+def _answers(url: str) -> bool:
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        with direct.open(url, timeout=2) as response:
+            return response.status == 200
+    except (OSError, ValueError):  # refused, reset, EOF: not yet listening
+        return False
+
+
 def test_a_tag_the_registry_does_not_have(docker, image):
     registry = docker.name("registry")
     cp = docker("run", "-d", "--name", registry, *docker.labels(), "-p", "127.0.0.1::5000", "registry:2")
     assert cp.returncode == 0, cp.stderr
     port = docker("port", registry, "5000/tcp").stdout.splitlines()[0].rsplit(":", 1)[1]
     ref = f"127.0.0.1:{port}/ts-start-{docker.tag}:1.0"
+    # Until the registry listens, docker-proxy accepts and closes at once (a pull says EOF):
+    # pull only once the registry's API answers.
     deadline = time.monotonic() + 20
-    while (cp := docker("pull", ref)).returncode != 0 and "connection refused" in cp.stderr:
-        assert time.monotonic() < deadline, cp.stderr  # the registry is starting
+    while not _answers(f"http://127.0.0.1:{port}/v2/"):
+        assert time.monotonic() < deadline, f"registry:2 did not answer:\n{docker('logs', registry).stderr}"
         time.sleep(0.3)
+    cp = docker("pull", ref)
     assert cp.returncode == 1
     assert cp.stderr.strip() == f'Error response from daemon: failed to resolve reference "{ref}": {ref}: not found'
     try:
