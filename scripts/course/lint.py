@@ -233,8 +233,9 @@ class _Anchors(html.parser.HTMLParser):
 def missing_anchors(site_dir: Path, sources: dict[str, str]) -> list[str]:
     """Links to a #fragment that the target page does not have.
 
-    LinkChecker's own anchor check cannot be relied on (it misses anchors now and then,
-    linkchecker/linkchecker#542 and #555), so every internal #fragment is checked here too."""
+    LinkChecker's own anchor check is off (.linkcheckerrc): it misses anchors now and then
+    (linkchecker/linkchecker#542 and #555) and fetches a page once for every anchor linked
+    to it. Every internal #fragment is checked here instead."""
     pages = {}
     for file in site_dir.rglob("*.html"):
         parser = _Anchors()
