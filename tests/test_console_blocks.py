@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from course import console
+from course import engine as engine_module
 
 
 def _page_param(page):
@@ -37,3 +38,39 @@ def test_captured_transcripts_still_match(example, engine):
     failures = console.capture(example, engine, check=True)
     if failures:
         pytest.fail("\n".join(str(f) for f in failures), pytrace=False)
+
+
+def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, tmp_path):
+    """The clean-up after a page: what its commands made goes; what another test session
+    (another xdist worker) made meanwhile, with that session's label, stays."""
+    probe = f"console-cleanup-{engine_module.SESSION_ID}"
+    other = f"--label {engine_module.SESSION_LABEL_KEY}=another-run"
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```console\n"
+        f"$ docker network create {probe} > /dev/null\n"
+        f"$ docker volume create {probe} > /dev/null\n"
+        f"$ docker create --name {probe} debian:trixie-slim true > /dev/null\n"
+        f"$ docker tag debian:trixie-slim {probe}:1\n"
+        f"$ docker network create {other} {probe}-kept > /dev/null\n"
+        "```\n",
+        encoding="utf-8",
+    )
+    try:
+        result = console.run_blocks(console.parse_file(page, tmp_path), "page.md", engine, cwd=tmp_path)
+        assert result.failure is None, result.failure
+        left = {
+            "network": engine.run_cmd("network", "ls", "-q", "--filter", f"name=^{probe}$", check=False).stdout,
+            "volume": engine.run_cmd("volume", "ls", "-q", "--filter", f"name=^{probe}$", check=False).stdout,
+            "container": engine.run_cmd("ps", "-aq", "--filter", f"name=^{probe}$", check=False).stdout,
+            "tag": engine.run_cmd("images", "-q", f"{probe}:1", check=False).stdout,
+        }
+        assert {kind: out for kind, out in left.items() if out.strip()} == {}
+        assert engine.run_cmd("image", "inspect", "debian:trixie-slim", check=False).returncode == 0  # a stand-in
+        kept = engine.run_cmd("network", "inspect", f"{probe}-kept", check=False)
+        assert kept.returncode == 0, "another session's network was removed"
+    finally:  # also what a failed clean-up left
+        engine.run_cmd("rm", "-f", probe, check=False)
+        engine.run_cmd("network", "rm", probe, f"{probe}-kept", check=False)
+        engine.run_cmd("volume", "rm", probe, check=False)
+        engine.run_cmd("rmi", f"{probe}:1", check=False)

@@ -715,28 +715,40 @@ def remove_created(engine, before) -> list[str]:
     from course.baseimages import RECIPES
     from course.engine import SESSION_ID, SESSION_LABEL_KEY
 
-    standin_ids = {
-        engine.run_cmd("image", "inspect", "--format", "{{.Id}}", r, check=False).stdout.strip() for r in RECIPES
-    } - {""}
+    standin_ids = set(
+        engine.run_cmd("image", "inspect", "--format", "{{.Id}}", *RECIPES, check=False).stdout.split()
+    )  # the stand-ins that exist (inspect names the missing ones on stderr)
+    label_formats = {
+        "containers": ("inspect", "{{.Id}} {{json .Config.Labels}}"),
+        "images": ("image", "inspect", "{{.Id}} {{json .Config.Labels}}"),
+        "networks": ("network", "inspect", "{{.Id}} {{json .Labels}}"),
+        "volumes": ("volume", "inspect", "{{.Name}} {{json .Labels}}"),
+    }
 
     def others(kind: str, ids: set[str]) -> set[str]:
-        keep = set()
-        for i in ids:
-            if kind == "tags" and i in RECIPES or kind == "images" and i in standin_ids:
-                keep.add(i)
-                continue
-            if kind in ("networks", "volumes"):  # their labels are not under .Config
-                cp = engine.run_cmd(kind[:-1], "inspect", "--format", "{{json .Labels}}", i, check=False)
-            else:
-                cp = engine.run_cmd("inspect", "--format", "{{json .Config.Labels}}", i, check=False)
-            if SESSION_LABEL_KEY in cp.stdout and SESSION_ID not in cp.stdout:
+        """Of `ids`, those to keep: another session's objects and the stand-ins."""
+        keep = {i for i in ids if (kind == "tags" and i in RECIPES) or (kind == "images" and i in standin_ids)}
+        ids = sorted(ids - keep)
+        if not ids:
+            return keep
+        if kind == "tags":  # one at a time: inspect prints nothing for a tag removed meanwhile
+            labels = {
+                t: engine.run_cmd("image", "inspect", "--format", "{{json .Config.Labels}}", t, check=False).stdout
+                for t in ids
+            }
+        else:
+            *command, fmt = label_formats[kind]
+            out = engine.run_cmd(*command, "--format", fmt, *ids, check=False).stdout
+            labels = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+        for i, found in labels.items():
+            if SESSION_LABEL_KEY in found and SESSION_ID not in found:
                 keep.add(i)
         return keep
 
     after = engine.snapshot()
     for key in ("containers", "images", "tags", "networks", "volumes"):
         before[key] = before[key] | others(key, after[key] - before[key])
-    return engine.remove_since(before)
+    return engine.remove_since(before, after)
 
 
 def run_page(page: Path, engine, log=None) -> RunResult:

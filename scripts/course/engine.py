@@ -30,6 +30,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TEST_LABEL = "org.docker-basics.test=1"
@@ -440,24 +441,27 @@ class Engine:
 
     # ---- snapshots (for console blocks, which create things without labels) -
     def snapshot(self) -> dict[str, set[str]]:
-        def ids(*args):
-            return set(self.run_cmd(*args, check=False).stdout.split())
-
-        return {
-            "containers": ids("ps", "-aq", "--no-trunc"),
-            "images": ids("images", "-aq", "--no-trunc"),
-            "tags": set(
-                line
-                for line in self.run_cmd("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
-                if "<none>" not in line
-            ),
-            "networks": ids("network", "ls", "-q", "--no-trunc"),
-            "volumes": ids("volume", "ls", "-q"),
+        """Ids of every container, image, network and volume, and every image tag (the four
+        listings run at once: each docker command takes a good part of a second under load)."""
+        listings = {
+            "containers": ("ps", "-aq", "--no-trunc"),
+            "images": ("images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"),
+            "networks": ("network", "ls", "-q", "--no-trunc"),
+            "volumes": ("volume", "ls", "-q"),
         }
+        with ThreadPoolExecutor(len(listings)) as pool:
+            runs = pool.map(lambda args: self.run_cmd(*args, check=False).stdout, listings.values())
+            outputs = dict(zip(listings, runs, strict=True))
+        images = [line.split(" ", 1) for line in outputs.pop("images").splitlines() if " " in line]
+        found = {kind: set(out.split()) for kind, out in outputs.items()}
+        found["images"] = {image for image, _ in images}
+        found["tags"] = {tag for _, tag in images if "<none>" not in tag}
+        return found
 
-    def remove_since(self, before: dict[str, set[str]]) -> list[str]:
-        """Remove containers, networks, volumes, tags and images that appeared after `before`."""
-        after = self.snapshot()
+    def remove_since(self, before: dict[str, set[str]], after: dict[str, set[str]] | None = None) -> list[str]:
+        """Remove containers, networks, volumes, tags and images that appeared after `before`
+        (and are in `after`, a snapshot taken now if not given)."""
+        after = after or self.snapshot()
         removed = []
         new = after["containers"] - before["containers"]
         if new:
@@ -475,7 +479,7 @@ class Engine:
         if new_tags:
             self.run_cmd("rmi", *new_tags, check=False, timeout=120)
             removed += [f"tag {t}" for t in new_tags]
-        new = self.snapshot()["images"] - before["images"]
+        new = after["images"] - before["images"]  # untagged above, or never tagged
         if new:
             self.run_cmd("rmi", "-f", *new, check=False, timeout=120)
             removed += [f"image {i[7:19]}" for i in new]
