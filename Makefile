@@ -14,7 +14,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 
 .PHONY: help serve build build-offline test test-run test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
 
