@@ -90,15 +90,16 @@ def docs_image(engine):
     secret = ["--secret", f"id=ca,src={CA_BUNDLE}"] if Path(CA_BUNDLE).is_file() else []
     command = [*engine.docker_cmd, "build", "--progress=plain", *secret, "--label", CACHE_LABEL]
     command += ["-f", "docs.Dockerfile", "-t", tag, "."]
-    cp = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=engine.env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    with engine.build_lock():  # not beside another build (course.engine.Engine.build_lock)
+        cp = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=engine.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
     assert cp.returncode == 0, f"docker build -f docs.Dockerfile failed:\n{(cp.stdout + cp.stderr)[-4000:]}"
     # Older builds of other inputs are of no more use.
     for old in engine.out(

@@ -7,6 +7,8 @@ pages) still match a fresh run. Format and rules: scripts/course/console.py.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from course import console
@@ -74,3 +76,21 @@ def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, t
         engine.run_cmd("network", "rm", probe, f"{probe}-kept", check=False)
         engine.run_cmd("volume", "rm", probe, check=False)
         engine.run_cmd("rmi", f"{probe}:1", check=False)
+
+
+def test_a_build_waits_while_another_holds_the_engines_build_lock(engine, tmp_path):
+    """Console blocks and the example tests build on one engine from two workers: one build
+    at a time (BuildKit names a step two builds share as the first build does)."""
+    (tmp_path / "Dockerfile").write_text("FROM debian:trixie-slim\nRUN echo waited\n", encoding="utf-8")
+    tag = f"docker-basics-test/build-lock:{engine_module.SESSION_ID}"
+    results = []
+    with engine.build_lock():
+        builder = threading.Thread(target=lambda: results.append(engine.build(tmp_path, tag, check=False)))
+        builder.start()
+        builder.join(timeout=3)
+        assert builder.is_alive(), "the build ran while another held the build lock"
+    builder.join(timeout=300)
+    try:
+        assert results and results[0].ok, results[0].log if results else "no build"
+    finally:
+        engine.run_cmd("rmi", tag, check=False)

@@ -39,10 +39,10 @@ Subcommands: ``python -m course console [PAGE ...]``,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import fcntl
-import hashlib
 import os
 import re
 import select
@@ -65,6 +65,8 @@ SNIPPET_BLOCK = re.compile(r"^(?P<indent>[ \t]*)--8<--[ \t]*$")
 DIRECTIVE = re.compile(r"^\s*<!--\s*(?P<kind>console|capture)\s*:\s*(?P<body>.*?)\s*-->\s*$")
 ERROR_START = re.compile(r"^(Error|docker: Error|ERROR|error:)")
 BUILD_CMD = re.compile(r"\bdocker\s+(?:buildx\s+build|image\s+build|build)\b")
+# Compose builds what a service needs on `up` (and on `build`, `run`, `create`).
+COMPOSE_BUILD = re.compile(r"\bdocker\s+compose\b.*\b(?:up|build|run|create)\b")
 STEP_LINE = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$")
 PLATFORM_LABEL = re.compile(r"^\[\w+/[\w/]+(?:->[\w/]+)? (?=\S+ \d+/\d+\])")
 
@@ -618,7 +620,7 @@ def run_blocks(
         return result
     # One page at a time per engine: a page's clean-up removes what appeared while it ran,
     # which would include another page's unlabelled images and containers.
-    lock = open(_lock_path(engine), "w")  # noqa: SIM115 (closed in the finally below)
+    lock = open(engine.lock_path("console"), "w")  # noqa: SIM115 (closed in the finally below)
     fcntl.flock(lock, fcntl.LOCK_EX)
     before = engine.snapshot()
     scratch = None
@@ -630,7 +632,9 @@ def run_blocks(
             for cmd in block.commands:
                 if log:
                     log(f"  $ {cmd.text}")
-                rc, out = shell.run(cmd.text, command_timeout(cmd.text))
+                builds = BUILD_CMD.search(cmd.text) or COMPOSE_BUILD.search(cmd.text)
+                with engine.build_lock() if builds else contextlib.nullcontext():
+                    rc, out = shell.run(cmd.text, command_timeout(cmd.text))
                 result.ran += 1
                 result.outputs.append((block, cmd, out))
                 actual = out.rstrip("\n").splitlines()
@@ -698,14 +702,6 @@ def update_expected(page: Path, result: RunResult) -> int:
     if changed:
         Path(page).write_text("\n".join(lines), encoding="utf-8")
     return changed
-
-
-def _lock_path(engine) -> Path:
-    host = engine.server.host
-    if host.startswith("unix://"):  # one lock per engine, whichever link to its socket was used
-        host = "unix://" + os.path.realpath(host[len("unix://") :])
-    key = hashlib.sha256(host.encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"docker-basics-console-{key}.lock"
 
 
 def remove_created(engine, before) -> list[str]:

@@ -18,18 +18,22 @@ everything labelled by any test run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -328,6 +332,24 @@ class Engine:
     def pull(self, ref: str, timeout: float = 60) -> bool:
         return self.run_cmd("pull", ref, check=False, timeout=timeout).returncode == 0
 
+    def lock_path(self, kind: str) -> Path:
+        """A lock file of this engine (whichever link to its socket was used), for `kind`."""
+        host = self.server.host
+        if host.startswith("unix://"):
+            host = "unix://" + os.path.realpath(host[len("unix://") :])
+        key = hashlib.sha256(host.encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"docker-basics-{kind}-{key}.lock"
+
+    @contextlib.contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """One build at a time on this engine, across test processes. BuildKit runs a step that
+        two builds running at once have in common (the same instruction after the same steps)
+        only once, and names it as the build that started it: `[1/3] FROM …` in the log of a
+        four-step build, which would fail its transcript."""
+        with open(self.lock_path("build"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def build(
         self,
         context: str | os.PathLike,
@@ -365,9 +387,10 @@ class Engine:
         cmd = self.docker_cmd + args
         start = time.monotonic()
         try:
-            cp = subprocess.run(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, env=self.env
-            )
+            with self.build_lock():
+                cp = subprocess.run(
+                    cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, env=self.env
+                )
             log, rc = cp.stdout, cp.returncode
         except subprocess.TimeoutExpired as exc:
             log = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
