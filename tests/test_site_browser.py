@@ -1,4 +1,5 @@
-"""Every page in headless Chromium, served over http:// and opened from file://."""
+"""Every page in headless Chromium over http:// (from file://: every page of the offline zip,
+tests/test_offline_zip.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from site_checks import browser as chromium
 from site_checks.building import site_pages
 
 PAGES = site_pages()
-OFFLINE_PAGES = site_pages("mkdocs.offline.yml")
 MAX_LAYOUT_SHIFT = 0.05
 
 
@@ -35,12 +35,6 @@ def page_problems(context, base: str, built, page) -> list[str]:
 def test_page_over_http(page, served_site, context):
     site, base = served_site
     assert page_problems(context, base, site, page) == []
-
-
-@pytest.mark.parametrize("page", OFFLINE_PAGES, ids=[p.source for p in OFFLINE_PAGES])
-def test_page_from_file(page, offline_site, context):
-    base = offline_site.site_dir.as_uri() + "/"
-    assert page_problems(context, base, offline_site, page) == []
 
 
 def first_page_with_diagrams(built, pages):

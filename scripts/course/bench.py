@@ -300,7 +300,13 @@ def lighthouse(url: str, preset: str) -> dict:
     if preset == "desktop":
         cmd.append("--preset=desktop")
     env = {**os.environ, "CHROME_PATH": browser.CHROMIUM}
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    for attempt in range(3):
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        # Lighthouse asks for another run when the trace of the load was lost (NO_NAVSTART,
+        # NO_FCP on a busy machine): that is no figure of the page, so run it again.
+        if result.returncode == 0 or "Please run Lighthouse again" not in result.stderr or attempt == 2:
+            break
+        log(f"  Lighthouse lost the trace of {url} ({result.stderr.strip().splitlines()[-1][:120]}); running again")
     if result.returncode != 0:
         raise RuntimeError(f"lighthouse failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout)
