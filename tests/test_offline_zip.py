@@ -149,9 +149,13 @@ def test_code_copy_button(unzipped, offline_context):
     block.scroll_into_view_if_needed()
     block.hover()
     button = block.locator("[data-clipboard-target]")
-    code = page.evaluate(
-        "(sel) => document.querySelector(sel).textContent", button.get_attribute("data-clipboard-target")
+    # What the button is to copy: the code, or for a console block its commands only (the
+    # data-copy that practice.js sets; test_practice_browser checks what it holds).
+    code, expected = page.evaluate(
+        "(sel) => { const c = document.querySelector(sel); return [c.textContent, c.getAttribute('data-copy')]; }",
+        button.get_attribute("data-clipboard-target"),
     )
+    expected = code if expected is None else expected
     page.evaluate("navigator.clipboard.writeText('(nothing copied yet)')")
     button.click()
     page.wait_for_function(
@@ -162,10 +166,6 @@ def test_code_copy_button(unzipped, offline_context):
     def norm(text):
         return re.sub(r"\n+", "\n", text).strip()
 
-    # A console block copies its commands only: no `$ ` prompt, no output (practice.js).
-    lines = code.splitlines()
-    commands = "\n".join(line[2:] for line in lines if line.startswith("$ "))
-    expected = commands if commands else code
     assert norm(copied) == norm(expected) and norm(code), f"copied {copied!r}, the block holds {code!r}"
     assert outside(offline_context.requests, unzipped) == []
 

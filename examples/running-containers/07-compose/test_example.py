@@ -81,6 +81,9 @@ def project(engine, request, tmp_path_factory):
     p.compose("up", "-d")
     # Right after `up`, while Docker still keeps every health check result (it keeps the last five).
     p.after_up = {service: p.container(service) for service in ("redis", "api")}
+    # Then until the API answers its health check: started is not yet listening, and a request
+    # before that is reset by docker-proxy.
+    p.compose("up", "-d", "--wait")
     yield p
     p.compose("down", "-v", "--rmi", "local", "--timeout", "2", check=False)
 
