@@ -30,31 +30,55 @@ def gzip_site(served_site):
         yield base
 
 
+BUNDLE_DONE = "() => document.readyState === 'complete' && window.component$ !== undefined"
+
+
 def cold_loads(browser, urls: list[str]) -> list[dict[str, int]]:
     """For each URL, {URL: compressed bytes on the wire} of everything it fetched from a cold
-    cache (a fresh browser profile) until the network was idle. The pages load side by side:
-    their bytes do not depend on each other, and the idle waits overlap."""
+    cache (a fresh browser profile) until Material's bundle had run and nothing was in flight
+    for QUIET_MS. The pages load side by side: their bytes do not depend on each other, and
+    the waits overlap. Playwright's "networkidle" alone is not enough on a busy machine: it
+    can fire while the bundle is still being parsed, before it asks for the search index."""
     loads = []
     try:
         for url in urls:
             context = browser.new_context(viewport={"width": 412, "height": 823})
             fetched: dict[str, int] = {}
+            pending: set = set()
 
-            def finished(request, fetched=fetched):
+            def finished(request, fetched=fetched, pending=pending):
+                pending.discard(request)
                 sizes = request.sizes()
                 fetched[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
             page = context.new_page()
+            page.on("request", lambda request, pending=pending: pending.add(request))
             page.on("requestfinished", finished)
+            page.on("requestfailed", lambda request, pending=pending: pending.discard(request))
             page.goto(url, wait_until="commit")
-            loads.append((context, page, fetched))
-        for _, page, _ in loads:
+            loads.append((context, page, fetched, pending))
+        for _, page, _, pending in loads:
             page.wait_for_load_state("networkidle")
-        loads[-1][1].wait_for_timeout(500)  # what the bundle asks for right after the load
-        return [fetched for _, _, fetched in loads]
+            page.wait_for_function(BUNDLE_DONE)
+            wait_until_quiet(page, pending)
+        return [fetched for _, _, fetched, _ in loads]
     finally:
-        for context, _, _ in loads:
+        for context, *_ in loads:
             context.close()
+
+
+QUIET_MS = 500
+
+
+def wait_until_quiet(page, pending: set, limit_ms: int = 30_000) -> None:
+    """Wait until no request of the page has been in flight for QUIET_MS."""
+    quiet = waited = 0
+    while quiet < QUIET_MS:
+        if waited > limit_ms:
+            raise AssertionError(f"{page.url}: still fetching after {limit_ms} ms: {[r.url for r in pending]}")
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if pending else quiet + 100
 
 
 def cold_load(browser, url: str) -> dict[str, int]:
