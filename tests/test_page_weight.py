@@ -1,7 +1,7 @@
 """What every page costs a reader on a cold cache, and search that loads only when used (issue 15).
 
 Every page, served with gzip as nginx serves it in the course image, is loaded
-in a fresh browser profile until the network is idle: the compressed bytes of
+in a fresh browser profile until it is quiet (course.browser.cold_loads): the compressed bytes of
 everything it fetched (HTML, CSS, JavaScript, sitemap.xml, images) must stay
 within PAGE_BUDGET_KB, and the search index must not be among them. Growing
 content grows the index; the index is fetched only when the reader turns to
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from course.browser import cold_loads as browser_loads
 from course.webserver import serve
 from site_checks import browser as chromium
 from site_checks.building import site_pages
@@ -30,55 +31,10 @@ def gzip_site(served_site):
         yield base
 
 
-BUNDLE_DONE = "() => document.readyState === 'complete' && window.component$ !== undefined"
-
-
 def cold_loads(browser, urls: list[str]) -> list[dict[str, int]]:
-    """For each URL, {URL: compressed bytes on the wire} of everything it fetched from a cold
-    cache (a fresh browser profile) until Material's bundle had run and nothing was in flight
-    for QUIET_MS. The pages load side by side: their bytes do not depend on each other, and
-    the waits overlap. Playwright's "networkidle" alone is not enough on a busy machine: it
-    can fire while the bundle is still being parsed, before it asks for the search index."""
-    loads = []
-    try:
-        for url in urls:
-            context = browser.new_context(viewport={"width": 412, "height": 823})
-            fetched: dict[str, int] = {}
-            pending: set = set()
-
-            def finished(request, fetched=fetched, pending=pending):
-                pending.discard(request)
-                sizes = request.sizes()
-                fetched[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-
-            page = context.new_page()
-            page.on("request", lambda request, pending=pending: pending.add(request))
-            page.on("requestfinished", finished)
-            page.on("requestfailed", lambda request, pending=pending: pending.discard(request))
-            page.goto(url, wait_until="commit")
-            loads.append((context, page, fetched, pending))
-        for _, page, _, pending in loads:
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function(BUNDLE_DONE)
-            wait_until_quiet(page, pending)
-        return [fetched for _, _, fetched, _ in loads]
-    finally:
-        for context, *_ in loads:
-            context.close()
-
-
-QUIET_MS = 500
-
-
-def wait_until_quiet(page, pending: set, limit_ms: int = 30_000) -> None:
-    """Wait until no request of the page has been in flight for QUIET_MS."""
-    quiet = waited = 0
-    while quiet < QUIET_MS:
-        if waited > limit_ms:
-            raise AssertionError(f"{page.url}: still fetching after {limit_ms} ms: {[r.url for r in pending]}")
-        page.wait_for_timeout(100)
-        waited += 100
-        quiet = 0 if pending else quiet + 100
+    """For each URL, {URL: compressed bytes on the wire} of everything it fetched (on a phone)."""
+    loads = browser_loads(browser, urls, viewport={"width": 412, "height": 823})
+    return [{url: fetched.bytes for url, fetched in load.items()} for load in loads]
 
 
 def cold_load(browser, url: str) -> dict[str, int]:

@@ -195,29 +195,21 @@ KIND = {
 
 
 def transfer(browser_, url: str) -> dict:
-    """Cold-cache load of `url` until the network is idle: requests and bytes by type."""
+    """Cold-cache load of `url` (browser.cold_loads): requests and compressed bytes by type."""
     from course import browser
 
-    context = browser_.new_context(viewport={"width": 1280, "height": 800})
-    context.add_init_script(browser.INIT_SCRIPT)
-    finished = []
-    context.on("requestfinished", lambda request: finished.append(request))
-    page = context.new_page()
-    page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(500)
+    fetched = browser.cold_loads(browser_, [url], {"width": 1280, "height": 800}, browser.INIT_SCRIPT)[0]
     by_kind: dict[str, dict] = {}
-    for request in finished:
-        sizes = request.sizes()
-        kind = KIND.get(request.resource_type, "other")
-        if request.url.endswith("search_index.json"):
+    for request_url, (resource_type, size) in fetched.items():
+        kind = KIND.get(resource_type, "other")
+        if request_url.endswith("search_index.json"):
             kind = "search index"
-        elif request.url.endswith("sitemap.xml"):
+        elif request_url.endswith("sitemap.xml"):
             kind = "sitemap.xml"
         entry = by_kind.setdefault(kind, {"requests": 0, "bytes": 0, "urls": []})
         entry["requests"] += 1
-        entry["bytes"] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        entry["urls"].append(request.url)
-    context.close()
+        entry["bytes"] += size
+        entry["urls"].append(request_url)
     return by_kind
 
 
@@ -458,7 +450,7 @@ def run(args) -> int:
             rows.append([label, "**total**", f"**{count}**", f"**{kb(total[url])}**"])
         results.sections.append(
             (
-                "Requests and compressed bytes by type (cold cache, until network idle)",
+                "Requests and compressed bytes by type (cold cache, until the page is quiet)",
                 ["Page", "Type", "Requests", "Transferred"],
                 rows,
             )

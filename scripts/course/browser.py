@@ -11,6 +11,7 @@ import os
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # Debian's; CI on GitHub sets Chrome
 CHROMIUM_ARGS = [
@@ -93,3 +94,62 @@ def wait_for_diagrams(page, expected: int, timeout: float = 30.0) -> int:
         page.wait_for_timeout(50)
         state = page.evaluate(DIAGRAM_STATE_JS)
     return state["drawn"]
+
+
+class Fetched(NamedTuple):
+    kind: str  # Playwright's resource type: document, script, xhr, image, …
+    bytes: int  # on the wire: compressed body and headers
+
+
+# Material's bundle has run: from here on, what it asks for at start (the search
+# index, if a page did that) is in flight or done.
+BUNDLE_DONE_JS = "() => document.readyState === 'complete' && window.component$ !== undefined"
+QUIET_MS = 500
+
+
+def cold_loads(browser_, urls: list[str], viewport: dict, init_script: str | None = None) -> list[dict[str, Fetched]]:
+    """For each URL, what it fetched from a cold cache (a fresh browser profile), by URL, until
+    Material's bundle had run and nothing was in flight for QUIET_MS. The pages load side by
+    side: their bytes do not depend on each other, and the waits overlap. Playwright's
+    "networkidle" alone is not enough on a busy machine: it can fire while the bundle is
+    still being parsed, before it asks for anything."""
+    loads = []
+    try:
+        for url in urls:
+            context = browser_.new_context(viewport=viewport)
+            if init_script:
+                context.add_init_script(init_script)
+            fetched: dict[str, Fetched] = {}
+            pending: set = set()
+
+            def finished(request, fetched=fetched, pending=pending):
+                pending.discard(request)
+                sizes = request.sizes()
+                fetched[request.url] = Fetched(
+                    request.resource_type, sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                )
+
+            page = context.new_page()
+            page.on("request", lambda request, pending=pending: pending.add(request))
+            page.on("requestfinished", finished)
+            page.on("requestfailed", lambda request, pending=pending: pending.discard(request))
+            page.goto(url, wait_until="commit")
+            loads.append((context, page, fetched, pending))
+        for _, page, _, pending in loads:
+            page.wait_for_function(BUNDLE_DONE_JS)
+            wait_until_quiet(page, pending)
+        return [fetched for _, _, fetched, _ in loads]
+    finally:
+        for context, *_ in loads:
+            context.close()
+
+
+def wait_until_quiet(page, pending: set, limit_ms: int = 30_000) -> None:
+    """Wait until none of the page's requests has been in flight for QUIET_MS."""
+    quiet = waited = 0
+    while quiet < QUIET_MS:
+        if waited > limit_ms:
+            raise TimeoutError(f"{page.url}: still fetching after {limit_ms} ms: {[r.url for r in pending]}")
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if pending else quiet + 100
