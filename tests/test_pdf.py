@@ -189,24 +189,30 @@ def normalized(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-def text_runs(pdf: Path) -> list[list[tuple[str, float]]]:
+class TextRuns:
     """Per PDF page, in the order of its content: each piece of text as drawn, with its size in
-    points (the font size times the scale of the text and of the page)."""
-    from pypdf import PdfReader
+    points (the font size times the scale of the text and of the page). Read on first use: pypdf
+    takes about 25 s for every page of the book, and only the pages with a diagram are needed."""
 
-    pages = []
-    for page in PdfReader(str(pdf)).pages:
-        runs = []
+    def __init__(self, pdf: Path) -> None:
+        from pypdf import PdfReader
 
-        def visit(text, cm, tm, font, size, runs=runs):
-            if text.strip():
-                # The text's vertical scale on the page: the text matrix times the current matrix.
-                c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
-                runs.append((normalized(text), size * math.hypot(c, d)))
+        self.pages = PdfReader(str(pdf)).pages
+        self.read: dict[int, list[tuple[str, float]]] = {}
 
-        page.extract_text(visitor_text=visit)
-        pages.append(runs)
-    return pages
+    def __getitem__(self, number: int) -> list[tuple[str, float]]:
+        if number not in self.read:
+            runs = []
+
+            def visit(text, cm, tm, font, size):
+                if text.strip():
+                    # The text's vertical scale on the page: the text matrix times the current matrix.
+                    c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+                    runs.append((normalized(text), size * math.hypot(c, d)))
+
+            self.pages[number].extract_text(visitor_text=visit)
+            self.read[number] = runs
+        return self.read[number]
 
 
 def printed_diagrams(site_dir: Path) -> list[tuple[str, list[str]]]:
@@ -222,16 +228,15 @@ def printed_diagrams(site_dir: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
-def diagram_page(lines: list[str], runs: list[list[tuple[str, float]]], first: int) -> int:
-    """The PDF page (from `first` on: diagrams come in order) that shows most of these label lines.
-    A label that wraps is several pieces of text in the PDF, joined again by the page's text."""
+def diagram_page(lines: list[str], texts: list[str], first: int) -> int:
+    """The PDF page (from `first` on: diagrams come in order) whose text shows most of these label
+    lines. A label that wraps is several pieces of text in the PDF, joined again by the page's text."""
     wanted = {line for line in lines if len(line) >= 3} or set(lines)
 
     def shown(number: int) -> int:
-        text = " ".join(run[0] for run in runs[number])
-        return sum(line in text for line in wanted)
+        return sum(line in texts[number] for line in wanted)
 
-    return max(range(first, len(runs)), key=shown)
+    return max(range(first, len(texts)), key=shown)
 
 
 def diagram_text(lines: list[str], runs: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -249,10 +254,11 @@ def diagram_text(lines: list[str], runs: list[tuple[str, float]]) -> list[tuple[
 def test_diagram_labels_are_at_least_8_pt(printed):
     """Every diagram's labels, as set on the A4 pages of the PDF, are 8 pt or more."""
     pdf, site_dir = printed
-    runs, diagrams_printed = text_runs(pdf), printed_diagrams(site_dir)
+    runs, diagrams_printed = TextRuns(pdf), printed_diagrams(site_dir)
+    texts = [normalized(text) for text in page_texts(pdf)]
     problems, sizes, number = [], [], 0
     for title, lines in diagrams_printed:
-        number = diagram_page(lines, runs, number)
+        number = diagram_page(lines, texts, number)
         # Its text on that page: the longest stretch of pieces of text, one after the other in
         # the page's content, that are each a label or a line of one (the page's own text
         # around it may repeat a label now and then, but not dozens in a row).
