@@ -250,22 +250,3 @@ def pytest_collection_modifyitems(config, items):
         # test while another build unpacks it fails that build); the others share the rest.
         if item.get_closest_marker("docker"):
             item.add_marker(pytest.mark.xdist_group("engine"))
-
-
-# The engine's tests are the run's critical path: one worker runs them all, about as long as
-# the whole run. The other workers' browser sweeps and site builds run at a lower CPU priority,
-# so that they take what the engine's work leaves (they wait for a page or a build, never for
-# a fixed time). A browser or build started during a test keeps that test's priority.
-BACKGROUND_NICENESS = 10
-
-
-def niceness_for(item) -> int:
-    return 0 if item.get_closest_marker("docker") else BACKGROUND_NICENESS
-
-
-@pytest.hookimpl(tryfirst=True)  # before the test's fixtures start a browser or a build
-def pytest_runtest_setup(item):
-    # Not in one process (nothing to favour), nor without root (only root can raise a worker's
-    # priority again for its next engine test).
-    if os.environ.get("PYTEST_XDIST_WORKER") and os.geteuid() == 0:
-        os.setpriority(os.PRIO_PROCESS, 0, niceness_for(item))

@@ -231,33 +231,3 @@ def test_make_serve_names_a_port_that_is_taken():
             [sys.executable, "-m", "course", "doctor", "--port", str(port)], cwd=ROOT, capture_output=True, text=True
         )
     assert cp.returncode == 1 and f"127.0.0.1:{port} is taken" in cp.stderr and f"PORT={port + 1}" in cp.stderr
-
-
-PRIORITY_PROBE = """
-import os
-import pytest
-
-
-def test_a_browser_sweep_runs_at_the_lower_priority():
-    assert os.getpriority(os.PRIO_PROCESS, 0) == (10 if os.geteuid() == 0 else 0)
-
-
-@pytest.mark.docker
-def test_an_engine_test_runs_at_the_normal_priority():
-    assert os.getpriority(os.PRIO_PROCESS, 0) == 0
-"""
-
-
-def test_xdist_workers_give_the_engine_tests_the_cpu(tmp_path):
-    """Under `make test` (xdist, as root) the engine's tests run at the normal priority, the rest lower."""
-    (tmp_path / "test_probe.py").write_text(PRIORITY_PROBE)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "scripts")])}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "-n", "2", "-p", "no:cacheprovider", "-q", str(tmp_path)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
