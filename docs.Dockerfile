@@ -37,9 +37,10 @@ RUN --mount=type=cache,target=/root/.cache/pip \
  && pip install --require-hashes -r requirements-site.txt
 # Copy mermaid.js and the other assets into docs/assets/vendor/ with the
 # project's own command; the container copies them into your tree at start.
-COPY scripts ./scripts
+# The helpers last: a change to scripts/ then rebuilds only these two small steps.
 COPY --from=assets /src/node_modules ./node_modules
 COPY package.json package-lock.json ./
+COPY scripts ./scripts
 RUN PYTHONPATH=scripts python -m course vendor
 # Run as an unprivileged user; compose.yaml sets your uid:gid instead, so
 # that files written into the bind mount belong to you.
