@@ -60,7 +60,7 @@ build-offline: vendor ## Build site-offline/ for reading from file:// (offline p
 test: ## Set up what is missing, then run every check (the ten slowest and the total time at the end)
 	@$(MAKE) --no-print-directory test-run; status=$$?; echo "make test: $$SECONDS s in all (exit $$status)"; exit $$status
 
-# The engine's tests on one xdist worker (conftest.py groups them), the rest on the others.
+# The engine's tests in two groups, each in order on one xdist worker (conftest.py), the rest on any.
 test-run: system vendor
 	@$(PY) -m course doctor
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10

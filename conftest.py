@@ -60,6 +60,7 @@ line (image) — used by
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -238,6 +239,27 @@ def pytest_pycollect_makemodule(module_path, parent):
     return None
 
 
+# Example tests that label everything they create, publish only random ports and use no
+# fixed names or Compose projects: they may run beside the console blocks (whose clean-up
+# keeps another session's labelled objects) on a worker of their own. What builds or
+# removes images holds the engine's build lock (course.engine.Engine.build_lock).
+LABELLED_EXAMPLES = (
+    "examples/building-images/",
+    "examples/running-containers/0[1-6]-*/",
+    "examples/troubleshooting/0[1-46]-*/",
+    "tests/test_course_image.py",
+)
+
+
+def engine_group(item) -> str:
+    """xdist group of a test that needs the engine: "examples" or "engine"."""
+    path = Path(item.path).resolve().relative_to(ROOT).as_posix()
+    labelled = any(
+        fnmatch.fnmatch(path, pattern + ("*" if pattern.endswith("/") else "")) for pattern in LABELLED_EXAMPLES
+    )
+    return "examples" if labelled else "engine"
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     # Every test that needs the engine (directly or through build/container) is marked
@@ -245,8 +267,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.docker)
-        # Under xdist (make test): every test that needs the engine runs on one worker, in
-        # order (one engine: console blocks publish fixed ports, and an image removed by one
-        # test while another build unpacks it fails that build); the others share the rest.
+        # Under xdist (make test): the tests that need the engine run in two groups, each on
+        # one worker and in order: console blocks, Compose and fixed ports in "engine", the
+        # labelled examples in "examples". The others share the remaining workers.
         if item.get_closest_marker("docker"):
-            item.add_marker(pytest.mark.xdist_group("engine"))
+            item.add_marker(pytest.mark.xdist_group(engine_group(item)))

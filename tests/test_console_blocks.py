@@ -94,3 +94,43 @@ def test_a_build_waits_while_another_holds_the_engines_build_lock(engine, tmp_pa
         assert results and results[0].ok, results[0].log if results else "no build"
     finally:
         engine.run_cmd("rmi", tag, check=False)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "docker rmi layer-cache:bad layer-cache:good",
+        "docker image rm greet",
+        "docker image prune --all --force --filter label=demo=clean-up",
+        "docker builder prune --force",
+        "docker system prune -af",
+        "docker compose down -v --rmi local",
+    ],
+)
+def test_a_command_that_removes_images_takes_the_build_lock(command):
+    assert console.REMOVES_IMAGES.search(command)
+    assert engine_module.changes_images(command.split()[1:]) or command.startswith("docker compose")
+
+
+@pytest.mark.parametrize(
+    "command", ["docker image ls --filter label=demo=clean-up", "docker compose down -v", "docker ps -a"]
+)
+def test_a_command_that_keeps_images_runs_beside_builds(command):
+    assert not console.REMOVES_IMAGES.search(command)
+    assert not engine_module.changes_images(command.split()[1:])
+
+
+def test_an_image_removal_waits_while_another_holds_the_build_lock(engine):
+    """The example tests run on a second worker: an image removed there while a console build
+    unpacks a layer it shares took the snapshot under the build (`parent snapshot does not
+    exist`), so removals wait for the build lock too, and the thread holding it may remove."""
+    missing = f"docker-basics-test/never-built:{engine_module.SESSION_ID}"
+    done = threading.Event()
+    with engine.build_lock():
+        engine.run_cmd("rmi", missing, check=False)  # the holder itself: no deadlock
+        remover = threading.Thread(target=lambda: (engine.run_cmd("rmi", missing, check=False), done.set()))
+        remover.start()
+        remover.join(timeout=3)
+        assert not done.is_set(), "an image removal ran while another held the build lock"
+    remover.join(timeout=60)
+    assert done.is_set()

@@ -67,6 +67,11 @@ ERROR_START = re.compile(r"^(Error|docker: Error|ERROR|error:)")
 BUILD_CMD = re.compile(r"\bdocker\s+(?:buildx\s+build|image\s+build|build)\b")
 # Compose builds what a service needs on `up` (and on `build`, `run`, `create`).
 COMPOSE_BUILD = re.compile(r"\bdocker\s+compose\b.*\b(?:up|build|run|create)\b")
+# Commands that remove images (and the snapshots a build on another worker may stand on).
+REMOVES_IMAGES = re.compile(
+    r"\bdocker\s+(?:rmi|image\s+(?:rm|remove|prune)|builder\s+prune|buildx\s+prune|system\s+prune)\b"
+    r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
+)
 STEP_LINE = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$")
 PLATFORM_LABEL = re.compile(r"^\[\w+/[\w/]+(?:->[\w/]+)? (?=\S+ \d+/\d+\])")
 
@@ -632,8 +637,8 @@ def run_blocks(
             for cmd in block.commands:
                 if log:
                     log(f"  $ {cmd.text}")
-                builds = BUILD_CMD.search(cmd.text) or COMPOSE_BUILD.search(cmd.text)
-                with engine.build_lock() if builds else contextlib.nullcontext():
+                images = any(r.search(cmd.text) for r in (BUILD_CMD, COMPOSE_BUILD, REMOVES_IMAGES))
+                with engine.build_lock() if images else contextlib.nullcontext():
                     rc, out = shell.run(cmd.text, command_timeout(cmd.text))
                 result.ran += 1
                 result.outputs.append((block, cmd, out))

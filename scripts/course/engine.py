@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,25 @@ SESSION_LABEL_KEY = "org.docker-basics.session"
 # so two people testing on one engine do not remove each other's containers.
 SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
+
+# `docker ARGS` that build or remove images take the engine's build lock (Engine.build_lock).
+IMAGE_CHANGES = {
+    ("build",),
+    ("buildx", "build"),
+    ("image", "build"),
+    ("rmi",),
+    ("image", "rm"),
+    ("image", "remove"),
+    ("image", "prune"),
+    ("builder", "prune"),
+    ("buildx", "prune"),
+    ("system", "prune"),
+}
+
+
+def changes_images(args: Sequence[str]) -> bool:
+    return tuple(args[:1]) in IMAGE_CHANGES or tuple(args[:2]) in IMAGE_CHANGES
+
 
 MIN_ENGINE = 28
 MIN_BUILDX = (0, 29)
@@ -262,6 +282,7 @@ class Engine:
         self.env["DOCKER_HOST"] = server.host
         self.env["DOCKER_CLI_HINTS"] = "false"
         self._wrapper_dir: Path | None = None
+        self._held = threading.local()  # how deep this thread holds the build lock
 
     # ---- plain commands -------------------------------------------------
     @property
@@ -277,7 +298,8 @@ class Engine:
         """Run `docker ARGS`; stdout and stderr captured separately; DockerError on failure."""
         cmd = self.docker_cmd + [str(a) for a in args]
         try:
-            cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
+            with self.build_lock() if changes_images(args) else contextlib.nullcontext():
+                cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
         except subprocess.TimeoutExpired as exc:
             out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             raise DockerError(cmd, None, out) from None
@@ -342,13 +364,29 @@ class Engine:
 
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
-        """One build at a time on this engine, across test processes. BuildKit runs a step that
-        two builds running at once have in common (the same instruction after the same steps)
-        only once, and names it as the build that started it: `[1/3] FROM …` in the log of a
-        four-step build, which would fail its transcript."""
+        """One build or image removal at a time on this engine, across test processes.
+
+        BuildKit runs a step that two builds running at once have in common (the same
+        instruction after the same steps) only once, and names it as the build that started
+        it: `[1/3] FROM …` in the log of a four-step build, which would fail its transcript.
+        And an image removed while a build unpacks a layer it shares can take the snapshot
+        the build stands on (`parent snapshot … does not exist`). A thread that holds the
+        lock may take it again (a removal inside a build's clean-up)."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth = depth
+            return
         with open(self.lock_path("build"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
 
     def build(
         self,

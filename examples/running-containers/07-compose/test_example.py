@@ -6,6 +6,7 @@ Each test module run uses its own Compose project (`-p`) and a free host port
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -29,7 +30,10 @@ class Project:
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         cmd = self.engine.docker_cmd + ["compose", "-p", self.name, "-f", "compose.yaml", "-f", LABELS_FILE, *args]
         env = {**self.engine.env, "API_PORT": str(self.port)}
-        cp = subprocess.run(cmd, cwd=self.folder, env=env, capture_output=True, text=True, timeout=timeout)
+        # Compose builds on `up` and removes images on `down --rmi`: not beside another worker's build.
+        images = args[0] in ("up", "build", "create", "run") or "--rmi" in args
+        with self.engine.build_lock() if images else contextlib.nullcontext():
+            cp = subprocess.run(cmd, cwd=self.folder, env=env, capture_output=True, text=True, timeout=timeout)
         if check and cp.returncode != 0:
             pytest.fail(f"`docker compose {' '.join(args)}` exited {cp.returncode}:\n{cp.stdout}{cp.stderr}")
         return cp
