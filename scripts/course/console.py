@@ -55,7 +55,7 @@ from collections import Counter
 from pathlib import Path
 
 from course import recording
-from course.engine import engine_or_exit
+from course.engine import changes_images, engine_or_exit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,13 +65,6 @@ SNIPPET_BLOCK = re.compile(r"^(?P<indent>[ \t]*)--8<--[ \t]*$")
 DIRECTIVE = re.compile(r"^\s*<!--\s*(?P<kind>console|capture)\s*:\s*(?P<body>.*?)\s*-->\s*$")
 ERROR_START = re.compile(r"^(Error|docker: Error|ERROR|error:)")
 BUILD_CMD = re.compile(r"\bdocker\s+(?:buildx\s+build|image\s+build|build)\b")
-# Compose builds what a service needs on `up` (and on `build`, `run`, `create`).
-COMPOSE_BUILD = re.compile(r"\bdocker\s+compose\b.*\b(?:up|build|run|create)\b")
-# Commands that remove images (and the snapshots a build on another worker may stand on).
-REMOVES_IMAGES = re.compile(
-    r"\bdocker\s+(?:rmi|image\s+(?:rm|remove|prune)|builder\s+prune|buildx\s+prune|system\s+prune)\b"
-    r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
-)
 STEP_LINE = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$")
 PLATFORM_LABEL = re.compile(r"^\[\w+/[\w/]+(?:->[\w/]+)? (?=\S+ \d+/\d+\])")
 
@@ -637,8 +630,7 @@ def run_blocks(
             for cmd in block.commands:
                 if log:
                     log(f"  $ {cmd.text}")
-                images = any(r.search(cmd.text) for r in (BUILD_CMD, COMPOSE_BUILD, REMOVES_IMAGES))
-                with engine.build_lock() if images else contextlib.nullcontext():
+                with engine.build_lock() if changes_images(cmd.text) else contextlib.nullcontext():
                     rc, out = shell.run(cmd.text, command_timeout(cmd.text))
                 result.ran += 1
                 result.outputs.append((block, cmd, out))

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -45,23 +46,19 @@ SESSION_LABEL_KEY = "org.docker-basics.session"
 SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
 
-# `docker ARGS` that build or remove images take the engine's build lock (Engine.build_lock).
-IMAGE_CHANGES = {
-    ("build",),
-    ("buildx", "build"),
-    ("image", "build"),
-    ("rmi",),
-    ("image", "rm"),
-    ("image", "remove"),
-    ("image", "prune"),
-    ("builder", "prune"),
-    ("buildx", "prune"),
-    ("system", "prune"),
-}
+# Commands that build or remove images, as typed or as argv joined: they take the engine's
+# build lock (Engine.build_lock). Compose builds on `up`, `build`, `run` and `create`.
+IMAGE_CHANGE = re.compile(
+    r"\bdocker\s+(?:build|buildx\s+build|image\s+build|rmi|image\s+(?:rm|remove|prune)"
+    r"|builder\s+prune|buildx\s+prune|system\s+prune)\b"
+    r"|\bdocker\s+compose\b.*\b(?:up|build|run|create)\b"
+    r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
+)
 
 
-def changes_images(args: Sequence[str]) -> bool:
-    return tuple(args[:1]) in IMAGE_CHANGES or tuple(args[:2]) in IMAGE_CHANGES
+def changes_images(command: str) -> bool:
+    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images."""
+    return bool(IMAGE_CHANGE.search(command))
 
 
 MIN_ENGINE = 28
@@ -298,7 +295,7 @@ class Engine:
         """Run `docker ARGS`; stdout and stderr captured separately; DockerError on failure."""
         cmd = self.docker_cmd + [str(a) for a in args]
         try:
-            with self.build_lock() if changes_images(args) else contextlib.nullcontext():
+            with self.build_lock() if changes_images(shlex.join(cmd)) else contextlib.nullcontext():
                 cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
         except subprocess.TimeoutExpired as exc:
             out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
@@ -373,20 +370,15 @@ class Engine:
         the build stands on (`parent snapshot … does not exist`). A thread that holds the
         lock may take it again (a removal inside a build's clean-up)."""
         depth = getattr(self._held, "depth", 0)
-        if depth:
+        with contextlib.ExitStack() as stack:
+            if not depth:
+                lock = stack.enter_context(open(self.lock_path("build"), "w"))
+                fcntl.flock(lock, fcntl.LOCK_EX)
             self._held.depth = depth + 1
             try:
                 yield
             finally:
                 self._held.depth = depth
-            return
-        with open(self.lock_path("build"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            self._held.depth = 1
-            try:
-                yield
-            finally:
-                self._held.depth = 0
 
     def build(
         self,
