@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from course.browser import navigate
 from site_checks import browser as chromium
 from site_checks.building import ROOT, site_pages
 from test_site_browser import diagram_count
@@ -62,7 +63,7 @@ TEXT_ALTERNATIVES_JS = """
 
 
 def open_page(page, base: str, built, source) -> None:
-    page.goto(base + source.url, wait_until="load")
+    navigate(page, base + source.url, wait_until="load")
     expected = diagram_count(built, source)
     if expected:
         chromium.wait_for_diagrams(page, expected)

@@ -4,6 +4,7 @@ site, while every other failed request, every 4xx/5xx and every console error st
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +12,9 @@ from contextlib import contextmanager
 
 import pytest
 
+from course.browser import NAVIGATE_TRIES, navigate
 from site_checks import browser as chromium
+from site_checks.building import ROOT
 
 ICON = b'<!doctype html><link rel="icon" href="data:,">'
 PAGES = {
@@ -69,7 +72,7 @@ def report_for(context, base: str, path: str, wait_for: str | None = None) -> ch
     page = context.new_page()
     try:
         report = chromium.watch(page, base)
-        page.goto(base + path, wait_until="load")
+        navigate(page, base + path, wait_until="load")
         if wait_for:
             page.wait_for_url(base + wait_for)
         page.wait_for_timeout(800)
@@ -108,3 +111,54 @@ def test_a_chromium_that_does_not_start_gives_one_clear_line(tmp_path, monkeypat
         pass
     message = str(caught.value)
     assert message.startswith(f"{broken} did not start (") and "\n" not in message, message
+
+
+class FlakyPage:
+    """Stands in for a Playwright page whose first `goto`s fail with `error`."""
+
+    def __init__(self, failures: int, error: str):
+        self.failures, self.error, self.visits = failures, error, []
+
+    def goto(self, url, **options):
+        from playwright.sync_api import Error
+
+        self.visits.append((url, options))
+        if len(self.visits) <= self.failures:
+            raise Error(f"Page.goto: {self.error} at {url}")
+        return "response"
+
+
+def test_a_navigation_dropped_because_the_network_changed_is_tried_again():
+    page = FlakyPage(failures=2, error="net::ERR_NETWORK_CHANGED")
+    assert navigate(page, "http://127.0.0.1:1/a/", wait_until="load") == "response"
+    assert page.visits == [("http://127.0.0.1:1/a/", {"wait_until": "load"})] * 3
+
+
+def test_a_network_that_keeps_changing_still_fails_the_navigation():
+    from playwright.sync_api import Error
+
+    page = FlakyPage(failures=NAVIGATE_TRIES, error="net::ERR_NETWORK_CHANGED")
+    with pytest.raises(Error, match="ERR_NETWORK_CHANGED"):
+        navigate(page, "http://127.0.0.1:1/a/")
+
+
+def test_any_other_navigation_error_fails_at_once():
+    from playwright.sync_api import Error
+
+    page = FlakyPage(failures=1, error="net::ERR_CONNECTION_REFUSED")
+    with pytest.raises(Error, match="ERR_CONNECTION_REFUSED"):
+        navigate(page, "http://127.0.0.1:1/a/")
+    assert len(page.visits) == 1
+
+
+def test_every_navigation_goes_through_navigate():
+    """A bare `page.goto` would fail a test whenever a test beside it makes a Docker network."""
+    roots = [ROOT / "scripts", ROOT / "tests"]
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for root in roots
+        for path in sorted(root.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.goto\(", line) and path != ROOT / "scripts/course/browser.py"
+    ]
+    assert not bare, "navigate with course.browser.navigate: " + ", ".join(bare)

@@ -107,17 +107,20 @@ def test_a_build_waits_while_another_holds_the_engines_build_lock(engine, tmp_pa
         "docker compose down -v --rmi local",
         "printf 'FROM limits\\nENV VERSION=1\\n' | docker build -q --label demo=clean-up -",
         "/usr/bin/docker compose -p notes -f compose.yaml up -d --wait",  # argv joined, as run_cmd does
+        "docker system df --format 'table {{.Type}}\\t{{.Size}}'",
+        "docker image ls --filter label=demo=clean-up",
+        "/usr/bin/docker images -a --no-trunc --format '{{.ID}}'",
     ],
 )
-def test_a_command_that_builds_or_removes_images_takes_the_build_lock(command):
-    assert engine_module.changes_images(command)
+def test_a_command_that_builds_removes_or_sizes_images_takes_the_build_lock(command):
+    assert engine_module.takes_build_lock(command)
 
 
 @pytest.mark.parametrize(
-    "command", ["docker image ls --filter label=demo=clean-up", "docker compose down -v", "docker ps -a"]
+    "command", ["docker image inspect greet", "docker compose down -v", "docker ps -a", "docker system info"]
 )
-def test_a_command_that_keeps_images_runs_beside_builds(command):
-    assert not engine_module.changes_images(command)
+def test_a_command_that_leaves_images_alone_runs_beside_builds(command):
+    assert not engine_module.takes_build_lock(command)
 
 
 def test_an_image_removal_waits_while_another_holds_the_build_lock(engine):

@@ -15,6 +15,7 @@ import pytest
 
 from course import engine as docker_engine
 from course import image as course_image
+from course.browser import navigate
 from course.engine import DockerError
 from site_checks import browser as chromium
 from site_checks.building import site_pages
@@ -203,7 +204,7 @@ def test_every_page_in_chromium_without_errors_or_csp_violations(served, csp_con
         expected = diagrams_on(container, page)
         tab = csp_context.new_page()
         report = chromium.watch(tab, base)
-        tab.goto(base + page.url, wait_until="load")
+        navigate(tab, base + page.url, wait_until="load")
         report.diagrams = chromium.wait_for_diagrams(tab, expected)
         tab.wait_for_timeout(200)
         found = report.problems(expected) + [f"CSP: {v}" for v in tab.evaluate("window.__cspViolations")]
@@ -218,7 +219,7 @@ def test_navigation_and_search_through_nginx(served, csp_context):
     target = next(p for p in PAGES if p.url and diagrams_on(container, p))
     tab = csp_context.new_page()
     report = chromium.watch(tab, base)
-    tab.goto(base, wait_until="networkidle")
+    navigate(tab, base, wait_until="networkidle")
     tab.click(f'nav.md-nav--primary a[href$="{target.url}"]')
     tab.wait_for_url(base + target.url)
     expected = diagrams_on(container, target)

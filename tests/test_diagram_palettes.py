@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from course.browser import navigate
 from site_checks import browser as chromium
 from test_site_browser import PAGES, diagram_count
 
@@ -56,7 +57,7 @@ def test_diagram_text_is_readable(scheme, served_site, browser):
     try:
         page = context.new_page()
         for source in (p for p in PAGES if diagram_count(site, p)):
-            page.goto(base + source.url)
+            navigate(page, base + source.url)
             chromium.wait_for_diagrams(page, diagram_count(site, source))
             expected_scheme = "slate" if scheme == "dark" else "default"
             assert page.evaluate("document.body.dataset.mdColorScheme") == expected_scheme

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from course.browser import navigate
 from site_checks import browser as chromium
 from test_site_browser import PAGES, diagram_count
 
@@ -72,7 +73,7 @@ def size_problems(browser, base: str, built, pages, viewport: str, scheme: str) 
             expected = diagram_count(built, source)
             if not expected:
                 continue
-            page.goto(base + source.url, wait_until="load")
+            navigate(page, base + source.url, wait_until="load")
             chromium.wait_for_diagrams(page, expected)
             found, measured = diagram_problems(page, source, viewport)
             if len(measured) != expected:

@@ -21,6 +21,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from course import diagrams
+from course.browser import navigate
 from site_checks import browser as chromium
 from site_checks.building import ROOT, site_pages
 from test_serve import free_port, get
@@ -201,7 +202,7 @@ def test_the_palette_toggle_switches_the_drawing_at_once(served_site, context):
     site, base = served_site
     page_info, _ = built_pages_with_diagrams()[0]
     page = context.new_page()
-    page.goto(base + page_info.url, wait_until="load")
+    navigate(page, base + page_info.url, wait_until="load")
     # The colours of the first diagram's shown SVG: its box and its first label.
     colours = """() => {
       const svg = [...document.querySelectorAll("div.diagram svg")].find((s) => s.getBoundingClientRect().height);

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from course.browser import navigate
 from site_checks import browser as chromium
 from site_checks.building import ROOT, copy_project, site_pages
 from test_site_browser import page_problems
@@ -125,7 +126,7 @@ def test_navigation_and_search(unzipped, offline_context):
     target = next(p for p in PAGES if diagrams_in(unzipped, p.dest))
     page = offline_context.new_page()
     report = chromium.watch(page, base)
-    page.goto(base + "index.html", wait_until="load")
+    navigate(page, base + "index.html", wait_until="load")
     page.click(f'nav.md-nav--primary a[href$="{target.dest}"]')
     page.wait_for_url(base + target.dest)
     expected = diagrams_in(unzipped, target.dest)
@@ -144,7 +145,7 @@ def test_code_copy_button(unzipped, offline_context):
     base = unzipped.as_uri() + "/"
     source = next(p for p in PAGES if CODE_BLOCK.search((unzipped / p.dest).read_text(encoding="utf-8")))
     page = offline_context.new_page()
-    page.goto(base + source.dest, wait_until="load")
+    navigate(page, base + source.dest, wait_until="load")
     block = page.locator("pre:has([data-clipboard-target]):visible").first
     block.scroll_into_view_if_needed()
     block.hover()
@@ -194,7 +195,7 @@ def test_404_page_is_styled_and_works_from_file(unzipped, offline_context):
     assert absolute == [], f"404.html names files by absolute path, which file:// cannot find: {absolute[:5]}"
     page = offline_context.new_page()
     report = chromium.watch(page, base)
-    page.goto(base + "404.html", wait_until="load")
+    navigate(page, base + "404.html", wait_until="load")
     page.wait_for_timeout(300)
     seen = page.evaluate(
         """() => ({

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from course.browser import cold_loads as browser_loads
+from course.browser import navigate
 from course.webserver import serve
 from site_checks import browser as chromium
 from site_checks.building import site_pages
@@ -74,7 +75,7 @@ def test_search_fetches_the_index_when_the_reader_turns_to_it(context, gzip_site
     page = context.new_page()
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    page.goto(gzip_site + "running-containers/ports/", wait_until="networkidle")
+    navigate(page, gzip_site + "running-containers/ports/", wait_until="networkidle")
     page.wait_for_timeout(500)
     assert not any(INDEX in url for url in requested)
     page.keyboard.press("/")  # Material's shortcut: focus the search box
@@ -95,6 +96,6 @@ def test_search_fetches_the_index_when_the_reader_turns_to_it(context, gzip_site
 def test_search_finds(query, page_title, where, offline_site, gzip_site, context):
     start = gzip_site if where == "http" else offline_site.site_dir.as_uri() + "/index.html"
     page = context.new_page()
-    page.goto(start, wait_until="networkidle")
+    navigate(page, start, wait_until="networkidle")
     titles = chromium.search(page, query)
     assert page_title in titles, f"search for {query!r} ({where}) found {titles}"

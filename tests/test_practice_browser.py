@@ -14,6 +14,7 @@ import time
 import pytest
 
 from course import practice
+from course.browser import navigate
 from site_checks.building import ROOT, site_pages
 from test_practice import LABS, MISTAKES, bad_inputs, lab_name
 
@@ -68,7 +69,7 @@ def test_every_quiz_answered_wrong_then_right(where, context):
     page.on("pageerror", lambda e: errors.append(str(e)))
     problems = []
     for lesson in pages:
-        page.goto(base + lesson.url, wait_until="load")
+        navigate(page, base + lesson.url, wait_until="load")
         questions = page.locator(".quiz .quiz__question")
         n = questions.count()
         if not 3 <= n <= 5:
@@ -94,7 +95,7 @@ def test_quiz_without_javascript_shows_questions_and_answers(browser, served_sit
     _, base = served_site
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(base + url_of(LESSONS, "docs/building-images/layers.md"))
+    navigate(page, base + url_of(LESSONS, "docs/building-images/layers.md"))
     assert page.locator(".quiz fieldset legend").count() >= 3
     assert not page.locator(".quiz__check").first.is_visible(), "a Check button that does nothing without a script"
     page.locator(".quiz details summary").first.click()
@@ -128,7 +129,7 @@ def test_lab_checker_on_captured_outputs_and_bad_input(example, where, context):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + url_of(pages, LAB_PAGES[name]), wait_until="load")
+    navigate(page, base + url_of(pages, LAB_PAGES[name]), wait_until="load")
     problems = []
     for output in sorted((example / "output").glob("*.txt")):
         text = practice.inspect_output(output.read_text(encoding="utf-8"))
@@ -175,7 +176,7 @@ def test_progress_survives_navigation_and_reload_and_round_trips(where, context)
     base, pages, _ = where
     page = context.new_page()
     lesson = url_of(pages, "docs/concepts/architecture.md")
-    page.goto(base + lesson, wait_until="load")
+    navigate(page, base + lesson, wait_until="load")
     questions = page.locator(".quiz .quiz__question")
     for i in range(questions.count()):
         answer(questions.nth(i), right=i > 0)  # the first one wrong: a score of n-1 of n
@@ -183,12 +184,12 @@ def test_progress_survives_navigation_and_reload_and_round_trips(where, context)
     assert page.locator(".quiz__score").inner_text().startswith(f"Your score: {n - 1} of {n}")
     # A lab passed on its page.
     labs_page = url_of(pages, LAB_PAGES["notes"])
-    page.goto(base + labs_page, wait_until="load")
+    navigate(page, base + labs_page, wait_until="load")
     solution = (ROOT / "examples/labs/03-notes/output/solution.txt").read_text(encoding="utf-8")
     assert paste_and_check(page, practice.inspect_output(solution))["state"] == "passed"
     # Back on the lesson: the result is shown. Then to the progress page, by a click
     # over http (Material's instant navigation), by address from file://.
-    page.goto(base + lesson, wait_until="load")
+    navigate(page, base + lesson, wait_until="load")
     assert page.locator(".quiz__score").inner_text().startswith(f"Last time: {n - 1} of {n} right")
     if base.startswith("http"):
         page.evaluate("window.__noReload = true")
@@ -196,7 +197,7 @@ def test_progress_survives_navigation_and_reload_and_round_trips(where, context)
         page.wait_for_selector(".progress-status")
         assert page.evaluate("window.__noReload === true"), "the click reloaded the page"
     else:
-        page.goto(base + progress_url(pages), wait_until="load")
+        navigate(page, base + progress_url(pages), wait_until="load")
     expected = [s for s in statuses(page)]
     assert f" (quiz: {n - 1} of {n} right)" in expected
     assert " (lab passed)" in expected
@@ -221,7 +222,7 @@ def test_progress_survives_navigation_and_reload_and_round_trips(where, context)
 def test_an_edited_quiz_does_not_show_an_old_result(served_site, context):
     _, base = served_site
     page = context.new_page()
-    page.goto(base + url_of(LESSONS, "docs/concepts/why-docker.md"), wait_until="load")
+    navigate(page, base + url_of(LESSONS, "docs/concepts/why-docker.md"), wait_until="load")
     quiz_id = page.locator(".quiz").get_attribute("data-quiz")
     page.evaluate(
         "(id) => localStorage.setItem(window.coursePractice.key, JSON.stringify({q: {[id]: [1, 3]}, l: {}}))", "0" * 8
@@ -256,7 +257,7 @@ COPY_CASES = {
 def test_commands_of_a_console_block(case, served_site, context):
     _, base = served_site
     page = context.new_page()
-    page.goto(base, wait_until="load")
+    navigate(page, base, wait_until="load")
     html, want = COPY_CASES[case]
     got = page.evaluate(
         "(h) => { const c = document.createElement('code'); c.innerHTML = h;"
@@ -276,7 +277,7 @@ def test_copy_button_copies_the_commands_only(where_, served_site, offline_site,
         url = offline_site.site_dir.as_uri() + "/" + url_of(OFFLINE_LESSONS, "docs/running-containers/ports.md")
         context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.goto(url, wait_until="load")
+    navigate(page, url, wait_until="load")
     # The block that starts two containers and prints their ids and ports.
     block = page.locator(".language-console", has_text="docker port web-local").first
     block.hover()
@@ -299,7 +300,7 @@ def test_print_shows_answers_hints_and_solutions_without_controls(served_site, c
     """What the PDF gets (make pdf prints with print media): every answer, hint and solution, no buttons."""
     _, base = served_site
     page = context.new_page()
-    page.goto(base + url_of(LESSONS, LAB_PAGES["greeter-image"]), wait_until="load")
+    navigate(page, base + url_of(LESSONS, LAB_PAGES["greeter-image"]), wait_until="load")
     page.emulate_media(media="print")
     visible = page.evaluate(
         """() => [".quiz__because", ".lab__hints li", ".lab__solution pre", ".lab__checks li"].map((s) =>
@@ -319,7 +320,7 @@ def test_axe_after_answering_and_checking(scheme, served_site, browser):
     ctx = scheme_context(browser, scheme)
     try:
         page = ctx.new_page()
-        page.goto(base + url_of(LESSONS, LAB_PAGES["notes"]), wait_until="load")
+        navigate(page, base + url_of(LESSONS, LAB_PAGES["notes"]), wait_until="load")
         questions = page.locator(".quiz .quiz__question")
         for i in range(questions.count()):
             answer(questions.nth(i), right=bool(i % 2))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
+from course.browser import navigate
 from site_checks import browser as chromium
 from site_checks.building import site_pages
 
@@ -47,7 +48,7 @@ def test_diagrams_draw_after_instant_navigation(served_site, context):
     target = first_page_with_diagrams(site, PAGES)
     page = context.new_page()
     report = chromium.watch(page, base)
-    page.goto(base + "how-to-use/", wait_until="networkidle")  # instant navigation needs sitemap.xml
+    navigate(page, base + "how-to-use/", wait_until="networkidle")  # instant navigation needs sitemap.xml
     assert diagram_count(site, next(p for p in PAGES if p.url == "how-to-use/")) == 0
     page.evaluate("window.__noReload = true")
     page.click(f'nav.md-nav--primary a[href$="{target.url}"]')
@@ -65,6 +66,6 @@ def test_search_finds_a_word_from_a_page(where, offline_site, served_site, conte
     else:
         start = offline_site.site_dir.as_uri() + "/index.html"
     page = context.new_page()
-    page.goto(start, wait_until="networkidle")
+    navigate(page, start, wait_until="networkidle")
     titles = chromium.search(page, "daemon")
     assert any("architecture" in t.lower() for t in titles), titles

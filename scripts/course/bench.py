@@ -224,7 +224,7 @@ def diagram_timing(browser_, url: str, expected: int, runs: int = 3) -> tuple[li
         context = browser_.new_context(viewport={"width": 1280, "height": 800})
         context.add_init_script(browser.INIT_SCRIPT)
         page = context.new_page()
-        page.goto(url, wait_until="commit")
+        browser.navigate(page, url, wait_until="commit")
         page.wait_for_function(
             f"""(expected) => {{
                  const state = ({browser.DIAGRAM_STATE_JS.strip()})();
@@ -256,7 +256,7 @@ def page_checks(browser_, base: str, pages: dict[str, int]) -> dict[str, dict]:
         page = context.new_page()
         requested: list[str] = []
         page.on("request", lambda request, requested=requested: requested.append(request.url))
-        page.goto(base + url, wait_until="load")
+        browser.navigate(page, base + url, wait_until="load")
         drawn = browser.wait_for_diagrams(page, diagrams)
         page.wait_for_timeout(300)
         results[url] = {

@@ -84,6 +84,25 @@ def chromium():
             browser.close()
 
 
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+NAVIGATE_TRIES = 3
+
+
+def navigate(page, url: str, **options):
+    """`page.goto`, tried again when Chromium dropped the request because the machine's network
+    changed: it does so for every address, loopback too, when an interface comes or goes, and
+    the engine makes a bridge for every Compose project or network a test beside this one
+    creates (`net::ERR_NETWORK_CHANGED`). Any other error is raised at once."""
+    from playwright.sync_api import Error
+
+    for tries_left in reversed(range(NAVIGATE_TRIES)):
+        try:
+            return page.goto(url, **options)
+        except Error as exc:
+            if NETWORK_CHANGED not in str(exc) or not tries_left:
+                raise
+
+
 def wait_for_diagrams(page, expected: int, timeout: float = 30.0) -> int:
     """Wait until `expected` diagrams are drawn and no source is left; return how many are drawn."""
     deadline = time.monotonic() + timeout
@@ -133,7 +152,7 @@ def cold_loads(browser_, urls: list[str], viewport: dict, init_script: str | Non
             page.on("request", lambda request, pending=pending: pending.add(request))
             page.on("requestfinished", finished)
             page.on("requestfailed", lambda request, pending=pending: pending.discard(request))
-            page.goto(url, wait_until="commit")
+            navigate(page, url, wait_until="commit")
             loads.append((context, page, fetched, pending))
         for _, page, _, pending in loads:
             page.wait_for_function(BUNDLE_DONE_JS)

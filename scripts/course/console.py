@@ -55,7 +55,7 @@ from collections import Counter
 from pathlib import Path
 
 from course import recording
-from course.engine import changes_images, engine_or_exit
+from course.engine import engine_or_exit, takes_build_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -630,7 +630,7 @@ def run_blocks(
             for cmd in block.commands:
                 if log:
                     log(f"  $ {cmd.text}")
-                with engine.build_lock() if changes_images(cmd.text) else contextlib.nullcontext():
+                with engine.build_lock() if takes_build_lock(cmd.text) else contextlib.nullcontext():
                     rc, out = shell.run(cmd.text, command_timeout(cmd.text))
                 result.ran += 1
                 result.outputs.append((block, cmd, out))

@@ -130,7 +130,7 @@ def print_pdf(site_dir: Path, output: Path, *, timeout: float = 60) -> dict:
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.goto(base + "print_page/", wait_until="load")
+            browser.navigate(page, base + "print_page/", wait_until="load")
             drawn = browser.wait_for_diagrams(page, expected, timeout=timeout)
             if drawn < expected:
                 raise RuntimeError(f"only {drawn} of {expected} Mermaid diagrams were drawn on the print page")

@@ -46,19 +46,23 @@ SESSION_LABEL_KEY = "org.docker-basics.session"
 SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
 
-# Commands that build or remove images, as typed or as argv joined: they take the engine's
-# build lock (Engine.build_lock). Compose builds on `up`, `build`, `run` and `create`.
-IMAGE_CHANGE = re.compile(
+# Commands that take the engine's build lock (Engine.build_lock), as typed or as argv joined:
+# those that build or remove images, and those that add up every image's snapshots
+# (`system df`, `image ls`), which fail when a snapshot goes while they count
+# (`NotFound: snapshot … does not exist`). Compose builds on `up`, `build`, `run` and `create`.
+BUILD_LOCKED = re.compile(
     r"\bdocker\s+(?:build|buildx\s+build|image\s+build|rmi|image\s+(?:rm|remove|prune)"
-    r"|builder\s+prune|buildx\s+prune|system\s+prune)\b"
+    r"|builder\s+prune|buildx\s+prune|system\s+prune"
+    r"|system\s+df|images|image\s+(?:ls|list))\b"
     r"|\bdocker\s+compose\b.*\b(?:up|build|run|create)\b"
     r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
 )
 
 
-def changes_images(command: str) -> bool:
-    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images."""
-    return bool(IMAGE_CHANGE.search(command))
+def takes_build_lock(command: str) -> bool:
+    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images, or
+    adds up their sizes."""
+    return bool(BUILD_LOCKED.search(command))
 
 
 MIN_ENGINE = 28
@@ -295,7 +299,7 @@ class Engine:
         """Run `docker ARGS`; stdout and stderr captured separately; DockerError on failure."""
         cmd = self.docker_cmd + [str(a) for a in args]
         try:
-            with self.build_lock() if changes_images(shlex.join(cmd)) else contextlib.nullcontext():
+            with self.build_lock() if takes_build_lock(shlex.join(cmd)) else contextlib.nullcontext():
                 cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
         except subprocess.TimeoutExpired as exc:
             out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
@@ -367,8 +371,9 @@ class Engine:
         instruction after the same steps) only once, and names it as the build that started
         it: `[1/3] FROM …` in the log of a four-step build, which would fail its transcript.
         And an image removed while a build unpacks a layer it shares can take the snapshot
-        the build stands on (`parent snapshot … does not exist`). A thread that holds the
-        lock may take it again (a removal inside a build's clean-up)."""
+        the build stands on (`parent snapshot … does not exist`), or fail a `system df` that
+        was counting it. A thread that holds the lock may take it again (a removal inside a
+        build's clean-up)."""
         depth = getattr(self._held, "depth", 0)
         with contextlib.ExitStack() as stack:
             if not depth:
@@ -495,7 +500,9 @@ class Engine:
     # ---- snapshots (for console blocks, which create things without labels) -
     def snapshot(self) -> dict[str, set[str]]:
         """Ids of every container, image, network and volume, and every image tag (the four
-        listings run at once: each docker command takes a good part of a second under load)."""
+        listings run at once: each docker command takes a good part of a second under load).
+        A listing that fails raises DockerError: taken as empty, it would make everything
+        listed later look new to remove_since."""
         listings = {
             "containers": ("ps", "-aq", "--no-trunc"),
             "images": ("images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"),
@@ -503,7 +510,7 @@ class Engine:
             "volumes": ("volume", "ls", "-q"),
         }
         with ThreadPoolExecutor(len(listings)) as pool:
-            runs = pool.map(lambda args: self.run_cmd(*args, check=False).stdout, listings.values())
+            runs = pool.map(lambda args: self.run_cmd(*args).stdout, listings.values())
             outputs = dict(zip(listings, runs, strict=True))
         images = [line.split(" ", 1) for line in outputs.pop("images").splitlines() if " " in line]
         found = {kind: set(out.split()) for kind, out in outputs.items()}

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT  # noqa: F401  (the tests' settings)
+from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, navigate  # noqa: F401  (the tests' settings)
 from course.webserver import serve  # noqa: F401
 
 DIAGRAMS_JS = """
@@ -106,7 +106,7 @@ def visit(context, url: str, base: str, expected_diagrams: int) -> PageReport:
     page = context.new_page()
     try:
         report = watch(page, base)
-        page.goto(url, wait_until="load")
+        navigate(page, url, wait_until="load")
         report.diagrams = wait_for_diagrams(page, expected_diagrams)
         page.wait_for_timeout(200)  # let late layout shifts and errors arrive
         report.layout_shift = page.evaluate("window.__layoutShift")

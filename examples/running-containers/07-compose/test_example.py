@@ -21,7 +21,7 @@ from datetime import datetime
 
 import pytest
 
-from course.engine import SESSION_LABEL, TEST_LABEL, changes_images
+from course.engine import SESSION_LABEL, TEST_LABEL, takes_build_lock
 
 
 class Project:
@@ -31,7 +31,7 @@ class Project:
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         cmd = self.engine.docker_cmd + ["compose", "-p", self.name, "-f", "compose.yaml", "-f", LABELS_FILE, *args]
         env = {**self.engine.env, "API_PORT": str(self.port)}
-        with self.engine.build_lock() if changes_images(shlex.join(cmd)) else contextlib.nullcontext():
+        with self.engine.build_lock() if takes_build_lock(shlex.join(cmd)) else contextlib.nullcontext():
             cp = subprocess.run(cmd, cwd=self.folder, env=env, capture_output=True, text=True, timeout=timeout)
         if check and cp.returncode != 0:
             pytest.fail(f"`docker compose {' '.join(args)}` exited {cp.returncode}:\n{cp.stdout}{cp.stderr}")
