@@ -241,8 +241,9 @@ def pytest_pycollect_makemodule(module_path, parent):
 
 # Example tests that label everything they create, publish only random ports and use no
 # fixed names or Compose projects: they may run beside the console blocks (whose clean-up
-# keeps another session's labelled objects) on a worker of their own. What builds, removes
-# or sizes images holds the engine's build lock (course.engine.takes_build_lock).
+# keeps another session's labelled objects) on a worker of their own. What builds or removes
+# images holds the engine's build lock (course.engine.takes_build_lock); a size listing that
+# loses a snapshot to a removal runs again (course.engine.lost_a_snapshot).
 LABELLED_EXAMPLES = (
     "examples/building-images/",
     "examples/running-containers/0[1-6]-*/",

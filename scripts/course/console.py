@@ -55,7 +55,7 @@ from collections import Counter
 from pathlib import Path
 
 from course import recording
-from course.engine import engine_or_exit, takes_build_lock
+from course.engine import LISTING_TRIES, engine_or_exit, lost_a_snapshot, takes_build_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -577,6 +577,19 @@ def command_timeout(command: str) -> float:
     return 900 if BUILD_CMD.search(command) else 180
 
 
+def run_command(shell: Shell, engine, command: str) -> tuple[int | None, str]:
+    """(exit status, output) of one console command in `shell`: under the engine's build lock
+    if it builds or removes images, and again if it was a size listing that lost a snapshot
+    to a removal by a test beside it (course.engine.lost_a_snapshot)."""
+    with engine.build_lock() if takes_build_lock(command) else contextlib.nullcontext():
+        rc, out = shell.run(command, command_timeout(command))
+        for _ in range(LISTING_TRIES - 1):
+            if not (rc and lost_a_snapshot(command, out)):
+                break
+            rc, out = shell.run(command, command_timeout(command))
+    return rc, out
+
+
 def scratch_root(root: Path = ROOT) -> Path:
     """A throw-away stand-in for the repository root: a copy of examples/ (which pages
     build, edit and bind-mount) and symlinks to everything else. Pages that change files
@@ -630,8 +643,7 @@ def run_blocks(
             for cmd in block.commands:
                 if log:
                     log(f"  $ {cmd.text}")
-                with engine.build_lock() if takes_build_lock(cmd.text) else contextlib.nullcontext():
-                    rc, out = shell.run(cmd.text, command_timeout(cmd.text))
+                rc, out = run_command(shell, engine, cmd.text)
                 result.ran += 1
                 result.outputs.append((block, cmd, out))
                 actual = out.rstrip("\n").splitlines()

@@ -46,23 +46,32 @@ SESSION_LABEL_KEY = "org.docker-basics.session"
 SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
 
-# Commands that take the engine's build lock (Engine.build_lock), as typed or as argv joined:
-# those that build or remove images, and those that add up every image's snapshots
-# (`system df`, `image ls`), which fail when a snapshot goes while they count
-# (`NotFound: snapshot … does not exist`). Compose builds on `up`, `build`, `run` and `create`.
+# Commands that build or remove images, as typed or as argv joined: they take the engine's
+# build lock (Engine.build_lock). Compose builds on `up`, `build`, `run` and `create`.
 BUILD_LOCKED = re.compile(
     r"\bdocker\s+(?:build|buildx\s+build|image\s+build|rmi|image\s+(?:rm|remove|prune)"
-    r"|builder\s+prune|buildx\s+prune|system\s+prune"
-    r"|system\s+df|images|image\s+(?:ls|list))\b"
+    r"|builder\s+prune|buildx\s+prune|system\s+prune)\b"
     r"|\bdocker\s+compose\b.*\b(?:up|build|run|create)\b"
     r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
 )
 
 
 def takes_build_lock(command: str) -> bool:
-    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images, or
-    adds up their sizes."""
+    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images."""
     return bool(BUILD_LOCKED.search(command))
+
+
+# Listings that add up snapshot sizes (`system df`, `image ls`) fail when a container or an
+# image goes while they count, and its snapshot with it (containerd also collects snapshots a
+# while after a removal, so no lock can cover it): such a listing is run again.
+SIZE_LISTING = re.compile(r"\bdocker\s+(?:system\s+df|images|image\s+(?:ls|list))\b")
+SNAPSHOT_GONE = re.compile(r"NotFound: snapshot \S+ does not exist")
+LISTING_TRIES = 3
+
+
+def lost_a_snapshot(command: str, output: str) -> bool:
+    """Whether a command was a size listing that failed because a snapshot went as it counted."""
+    return bool(SIZE_LISTING.search(command) and SNAPSHOT_GONE.search(output))
 
 
 MIN_ENGINE = 28
@@ -301,6 +310,10 @@ class Engine:
         try:
             with self.build_lock() if takes_build_lock(shlex.join(cmd)) else contextlib.nullcontext():
                 cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
+                for _ in range(LISTING_TRIES - 1):
+                    if not (cp.returncode and lost_a_snapshot(shlex.join(cmd), cp.stderr)):
+                        break
+                    cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
         except subprocess.TimeoutExpired as exc:
             out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             raise DockerError(cmd, None, out) from None
@@ -371,9 +384,8 @@ class Engine:
         instruction after the same steps) only once, and names it as the build that started
         it: `[1/3] FROM …` in the log of a four-step build, which would fail its transcript.
         And an image removed while a build unpacks a layer it shares can take the snapshot
-        the build stands on (`parent snapshot … does not exist`), or fail a `system df` that
-        was counting it. A thread that holds the lock may take it again (a removal inside a
-        build's clean-up)."""
+        the build stands on (`parent snapshot … does not exist`). A thread that holds the
+        lock may take it again (a removal inside a build's clean-up)."""
         depth = getattr(self._held, "depth", 0)
         with contextlib.ExitStack() as stack:
             if not depth:
