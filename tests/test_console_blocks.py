@@ -179,8 +179,8 @@ def test_the_engines_own_size_listings_run_again_after_losing_a_snapshot(tmp_pat
     engine = engine_module.Engine(client, server)
     assert engine.run_cmd("images", "-a", "--no-trunc").stdout == "listed\n"
     assert tries.read_text().count("x") == 2
+    tries.unlink()
     with pytest.raises(engine_module.DockerError, match="does not exist"):
-        tries.unlink()
         engine.run_cmd("volume", "ls")  # not a size listing: fails on the first try
 
 

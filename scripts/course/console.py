@@ -55,7 +55,7 @@ from collections import Counter
 from pathlib import Path
 
 from course import recording
-from course.engine import LISTING_TRIES, engine_or_exit, lost_a_snapshot, takes_build_lock
+from course.engine import engine_or_exit, rerun_if_a_snapshot_went, takes_build_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -582,12 +582,7 @@ def run_command(shell: Shell, engine, command: str) -> tuple[int | None, str]:
     if it builds or removes images, and again if it was a size listing that lost a snapshot
     to a removal by a test beside it (course.engine.lost_a_snapshot)."""
     with engine.build_lock() if takes_build_lock(command) else contextlib.nullcontext():
-        rc, out = shell.run(command, command_timeout(command))
-        for _ in range(LISTING_TRIES - 1):
-            if not (rc and lost_a_snapshot(command, out)):
-                break
-            rc, out = shell.run(command, command_timeout(command))
-    return rc, out
+        return rerun_if_a_snapshot_went(command, lambda: shell.run(command, command_timeout(command)), lambda r: r)
 
 
 def scratch_root(root: Path = ROOT) -> Path:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -35,9 +36,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 TEST_LABEL = "org.docker-basics.test=1"
 SESSION_LABEL_KEY = "org.docker-basics.session"
@@ -67,11 +69,24 @@ def takes_build_lock(command: str) -> bool:
 SIZE_LISTING = re.compile(r"\bdocker\s+(?:system\s+df|images|image\s+(?:ls|list))\b")
 SNAPSHOT_GONE = re.compile(r"NotFound: snapshot \S+ does not exist")
 LISTING_TRIES = 3
+R = TypeVar("R")
 
 
 def lost_a_snapshot(command: str, output: str) -> bool:
     """Whether a command was a size listing that failed because a snapshot went as it counted."""
     return bool(SIZE_LISTING.search(command) and SNAPSHOT_GONE.search(output))
+
+
+def rerun_if_a_snapshot_went(command: str, run: Callable[[], R], status: Callable[[R], tuple[int | None, str]]) -> R:
+    """`run()` for `command`, and again (LISTING_TRIES in all) while `status` of its result,
+    (exit status, error output), says it was a size listing that lost a snapshot."""
+    result = run()
+    for _ in range(LISTING_TRIES - 1):
+        rc, output = status(result)
+        if not (rc and lost_a_snapshot(command, output)):
+            break
+        result = run()
+    return result
 
 
 MIN_ENGINE = 28
@@ -308,12 +323,15 @@ class Engine:
         """Run `docker ARGS`; stdout and stderr captured separately; DockerError on failure."""
         cmd = self.docker_cmd + [str(a) for a in args]
         try:
-            with self.build_lock() if takes_build_lock(shlex.join(cmd)) else contextlib.nullcontext():
-                cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
-                for _ in range(LISTING_TRIES - 1):
-                    if not (cp.returncode and lost_a_snapshot(shlex.join(cmd), cp.stderr)):
-                        break
-                    cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input)
+            joined = shlex.join(cmd)
+            with self.build_lock() if takes_build_lock(joined) else contextlib.nullcontext():
+                cp = rerun_if_a_snapshot_went(
+                    joined,
+                    functools.partial(
+                        subprocess.run, cmd, capture_output=True, text=True, timeout=timeout, env=self.env, input=input
+                    ),
+                    lambda cp: (cp.returncode, cp.stderr),
+                )
         except subprocess.TimeoutExpired as exc:
             out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             raise DockerError(cmd, None, out) from None
