@@ -99,3 +99,21 @@ def test_search_finds(query, page_title, where, offline_site, gzip_site, context
     navigate(page, start, wait_until="networkidle")
     titles = chromium.search(page, query)
     assert page_title in titles, f"search for {query!r} ({where}) found {titles}"
+
+
+def test_search_returns_the_results_of_the_words_asked(gzip_site, context):
+    """The reader's index arrives while they type, then they search again: the results read are the new ones."""
+    page = context.new_page()
+    held = []
+    page.route("**" + INDEX + "on", lambda route: held.append(route))  # held until a word is typed
+    navigate(page, gzip_site, wait_until="networkidle")
+    page.click("input.md-search__input")
+    page.keyboard.type("multi-stage")
+    held[0].continue_()
+    page.keyboard.type(" builds")
+    page.wait_for_selector(chromium.RESULT)
+    earlier = page.locator(f"{chromium.RESULT} h1").all_inner_texts()
+    titles = chromium.search(page, "already allocated")
+    assert "Multi-stage builds" in earlier, f"the first search found {earlier}"
+    assert "Publishing ports" in titles, f"the second search returned {titles}"
+    assert "Multi-stage builds" not in titles, f"the second search returned the first one's results: {titles}"

@@ -115,12 +115,23 @@ def visit(context, url: str, base: str, expected_diagrams: int) -> PageReport:
         page.close()
 
 
-def search(page, word: str, timeout: float = 15_000) -> list[str]:
-    """Type `word` into Material's search and return the result titles."""
-    page.click("input.md-search__input")
-    page.keyboard.type(word)
-    page.wait_for_selector(".md-search-result__item", timeout=timeout)
-    return page.locator(".md-search-result__item h1, .md-search-result__item h2").all_inner_texts()
+RESULT = ".md-search-result__item"
+
+
+def search(page, words: str, timeout: float = 15_000) -> list[str]:
+    """Search for `words` with Material's search box and return the titles of what it found.
+
+    The words go in whole, followed by one key (Material searches on keyup). Typed key by
+    key, every prefix is a search of its own, and when the index arrives mid-typing (it is
+    loaded on demand) the first results shown are a prefix's. The box is emptied first, so
+    the results waited for cannot be those of an earlier search either.
+    """
+    box = page.locator("input.md-search__input")
+    for query, shown in (("", "detached"), (words, "visible")):
+        box.fill(query)
+        box.press("End")
+        page.wait_for_selector(RESULT, state=shown, timeout=timeout)
+    return page.locator(f"{RESULT} h1, {RESULT} h2").all_inner_texts()
 
 
 # The smallest label of each build-time diagram as drawn on screen: the computed font size of
