@@ -1,7 +1,8 @@
 """Example 07: an API and Redis with Compose (fixtures: see the root conftest.py).
 
-Each test module run uses its own Compose project (`-p`) and a free host port
-(API_PORT), and removes the project with `down -v --rmi local` at the end.
+Each test module run uses its own Compose project (`-p`), a free host port
+(API_PORT) and the run's labels on everything it makes, and removes the project with
+`down -v --rmi local` at the end.
 """
 
 from __future__ import annotations
@@ -55,16 +56,25 @@ class Project:
         return out.split()
 
 
-# The run's labels on every container and image, as on everything the tests create (clean-up after a failure).
+# The run's labels on every container, image, network and volume, as on everything the tests
+# create: the clean-up after a failure finds them, and a console page's clean-up running beside
+# these tests (another xdist group) leaves them alone.
 LABELS_FILE = "test-labels.yaml"
+LABELS = f'["{TEST_LABEL}", "{SESSION_LABEL}"]'
 LABELS_YAML = f"""\
 services:
   api:
-    labels: ["{TEST_LABEL}", "{SESSION_LABEL}"]
+    labels: {LABELS}
     build:
-      labels: ["{TEST_LABEL}", "{SESSION_LABEL}"]
+      labels: {LABELS}
   redis:
-    labels: ["{TEST_LABEL}", "{SESSION_LABEL}"]
+    labels: {LABELS}
+volumes:
+  redis-data:
+    labels: {LABELS}
+networks:
+  backend:
+    labels: {LABELS}
 """
 
 
@@ -94,6 +104,27 @@ def project(engine, request, tmp_path_factory):
 def _time(stamp: str) -> datetime:
     """Docker's RFC 3339 time with nanoseconds, e.g. 2026-11-30T18:40:02.123456789Z."""
     return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", stamp).replace("Z", "+00:00"))
+
+
+def test_everything_the_project_made_carries_the_run_label(project):
+    """What lets these tests run beside the console pages (conftest.LABELLED_EXAMPLES)."""
+    of_project = f"label=com.docker.compose.project={project.name}"
+    made = {
+        "container": project.engine.out("ps", "-aq", "--filter", of_project).split(),
+        "network": project.engine.out("network", "ls", "-q", "--filter", of_project).split(),
+        "volume": project.engine.out("volume", "ls", "-q", "--filter", of_project).split(),
+        "image": [project.container("api")["Image"]],
+    }
+    labels_of = {"container": ".Config.Labels", "image": ".Config.Labels", "network": ".Labels", "volume": ".Labels"}
+    key, value = SESSION_LABEL.split("=", 1)
+    unlabelled = []
+    for kind, ids in made.items():
+        assert ids, f"the project made no {kind}"
+        for i in ids:
+            labels = json.loads(project.engine.out(kind, "inspect", "--format", f"{{{{json {labels_of[kind]}}}}}", i))
+            if (labels or {}).get(key) != value:
+                unlabelled.append(f"{kind} {i[:19]}")
+    assert unlabelled == []
 
 
 def test_up_waits_for_the_data_store_health_check(project):
