@@ -115,7 +115,13 @@ def test_a_command_that_builds_or_removes_images_takes_the_build_lock(command):
 
 @pytest.mark.parametrize(
     "command",
-    ["docker image ls --filter label=demo=clean-up", "docker system df", "docker compose down -v", "docker ps -a"],
+    [
+        "docker image ls --filter label=demo=clean-up",
+        "docker system df",
+        "docker compose down -v",
+        "docker ps -a",
+        "/usr/bin/docker compose -p notes -f compose.yaml up -d --no-build --wait",
+    ],
 )
 def test_a_command_that_keeps_images_runs_beside_builds(command):
     assert not engine_module.takes_build_lock(command)

@@ -49,11 +49,12 @@ SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
 
 # Commands that build or remove images, as typed or as argv joined: they take the engine's
-# build lock (Engine.build_lock). Compose builds on `up`, `build`, `run` and `create`.
+# build lock (Engine.build_lock). Compose builds on `up`, `build`, `run` and `create`, unless
+# told `--no-build` (then `up --wait` does not hold the lock while health checks pass).
 BUILD_LOCKED = re.compile(
     r"\bdocker\s+(?:build|buildx\s+build|image\s+build|rmi|image\s+(?:rm|remove|prune)"
     r"|builder\s+prune|buildx\s+prune|system\s+prune)\b"
-    r"|\bdocker\s+compose\b.*\b(?:up|build|run|create)\b"
+    r"|\bdocker\s+compose\b(?!.*\s--no-build\b).*\b(?:up|build|run|create)\b"
     r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
 )
 

@@ -91,12 +91,14 @@ def project(engine, request, tmp_path_factory):
     shutil.copytree(request.path.parent, folder, ignore=shutil.ignore_patterns("__pycache__", "output"))
     (folder / LABELS_FILE).write_text(LABELS_YAML)
     p = Project(engine, folder, f"test-notebook-{uuid.uuid4().hex[:8]}", free_port())
-    p.compose("up", "-d")
+    # Built first, so that `up` (--no-build) does not hold the engine's build lock.
+    p.compose("build")
+    p.compose("up", "-d", "--no-build")
     # Right after `up`, while Docker still keeps every health check result (it keeps the last five).
     p.after_up = {service: p.container(service) for service in ("redis", "api")}
     # Then until the API answers its health check: started is not yet listening, and a request
     # before that is reset by docker-proxy.
-    p.compose("up", "-d", "--wait")
+    p.compose("up", "-d", "--no-build", "--wait")
     yield p
     p.compose("down", "-v", "--rmi", "local", "--timeout", "2", check=False)
 
@@ -185,11 +187,11 @@ def test_down_keeps_the_volume_and_down_v_removes_it(project):
     assert status == 201
     project.compose("down")
     assert project.volumes() == [f"{project.name}_redis-data"]
-    project.compose("up", "-d", "--wait")
+    project.compose("up", "-d", "--no-build", "--wait")
     assert note in project.http("GET", "/api/notes")[1]
     project.compose("down", "-v")
     assert project.volumes() == []
-    project.compose("up", "-d", "--wait")
+    project.compose("up", "-d", "--no-build", "--wait")
     assert project.http("GET", "/api/notes") == (200, [])
 
 
