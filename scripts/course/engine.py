@@ -66,9 +66,12 @@ def takes_build_lock(command: str) -> bool:
 
 # Listings that add up snapshot sizes (`system df`, `image ls`) fail when a container or an
 # image goes while they count, and its snapshot with it (containerd also collects snapshots a
-# while after a removal, so no lock can cover it): such a listing is run again.
+# while after a removal, so no lock can cover it): such a listing is run again. Engine 28.5
+# words it two ways: an image's snapshot, or a container's read-write layer.
 SIZE_LISTING = re.compile(r"\bdocker\s+(?:system\s+df|images|image\s+(?:ls|list))\b")
-SNAPSHOT_GONE = re.compile(r"NotFound: snapshot \S+ does not exist")
+SNAPSHOT_GONE = re.compile(
+    r"NotFound: snapshot \S+ does not exist|failed to retrieve container list: rw layer snapshot not found"
+)
 LISTING_TRIES = 3
 R = TypeVar("R")
 
