@@ -22,7 +22,7 @@ from datetime import datetime
 
 import pytest
 
-from course.engine import SESSION_LABEL, TEST_LABEL, takes_build_lock
+from course.engine import SESSION_ID, SESSION_LABEL, SESSION_LABEL_KEY, TEST_LABEL, takes_build_lock
 
 
 class Project:
@@ -114,17 +114,16 @@ def test_everything_the_project_made_carries_the_run_label(project):
     made = {
         "container": project.engine.out("ps", "-aq", "--filter", of_project).split(),
         "network": project.engine.out("network", "ls", "-q", "--filter", of_project).split(),
-        "volume": project.engine.out("volume", "ls", "-q", "--filter", of_project).split(),
+        "volume": project.volumes(),
         "image": [project.container("api")["Image"]],
     }
     labels_of = {"container": ".Config.Labels", "image": ".Config.Labels", "network": ".Labels", "volume": ".Labels"}
-    key, value = SESSION_LABEL.split("=", 1)
     unlabelled = []
     for kind, ids in made.items():
         assert ids, f"the project made no {kind}"
         for i in ids:
             labels = json.loads(project.engine.out(kind, "inspect", "--format", f"{{{{json {labels_of[kind]}}}}}", i))
-            if (labels or {}).get(key) != value:
+            if (labels or {}).get(SESSION_LABEL_KEY) != SESSION_ID:
                 unlabelled.append(f"{kind} {i[:19]}")
     assert unlabelled == []
 
