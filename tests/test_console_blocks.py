@@ -34,12 +34,32 @@ def test_console_blocks(page, request):
         pytest.fail(str(result.failure), pytrace=False)
 
 
+def _example_id(path):
+    return f"{path.parent.name}/{path.name}"
+
+
 @pytest.mark.docker
-@pytest.mark.parametrize("example", console.examples_with_captures(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("example", console.examples_to_run(), ids=_example_id)
 def test_captured_transcripts_still_match(example, engine):
+    """An example's README that the pages do not run in full runs here on its own."""
     failures = console.capture(example, engine, check=True)
     if failures:
         pytest.fail("\n".join(str(f) for f in failures), pytrace=False)
+
+
+@pytest.mark.parametrize("example", console.examples_run_by_pages(), ids=_example_id)
+def test_a_readme_the_pages_run_says_what_its_transcripts_say(example):
+    """The pages run every transcript and every other command of this README (against a
+    fresh run, as strictly as capture --check); the README must still show those commands."""
+    failures = console.readme_against_transcripts(example)
+    if failures:
+        pytest.fail("\n".join(str(f) for f in failures), pytrace=False)
+
+
+def test_every_example_is_run_by_its_readme_or_by_the_pages():
+    run = console.examples_to_run() + console.examples_run_by_pages()
+    assert sorted(run) == console.examples_with_captures()
+    assert len(console.examples_run_by_pages()) >= 14, "the pages no longer show most examples in full"
 
 
 def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, tmp_path):

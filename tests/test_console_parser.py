@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -353,3 +354,105 @@ def test_port_bindings_match_in_any_order_but_not_with_another_port():
     two_ports = ["8000/tcp -> 0.0.0.0:8080", "9000/tcp -> 0.0.0.0:9090"]
     assert console.output_matches("docker port web", two_ports, two_ports[::-1])
     assert not console.output_matches("echo x", two_ports, two_ports[::-1])  # other commands keep their order
+
+
+# --------------------------------------------------------------------------- READMEs the pages run
+def small_project(tmp_path, page_extra="$ docker rmi hello\n"):
+    """An example whose README builds, captures a run, and removes its image; a page shows it."""
+    example = tmp_path / "examples" / "chapter" / "01-hello"
+    (example / "output").mkdir(parents=True)
+    (example / "README.md").write_text(
+        "```console\n$ docker build -t hello .\n```\n\n"
+        "<!-- capture: run -->\n```console\n$ docker run --rm hello\nHello\n```\n\n"
+        "```console\n$ docker rmi hello\n```\n"
+    )
+    (example / "output" / "run.txt").write_text("$ docker run --rm hello\nHello\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text(
+        "```console\n$ docker build -t hello .\n"
+        '--8<-- "examples/chapter/01-hello/output/run.txt"\n' + page_extra + "```\n"
+    )
+    return example
+
+
+def test_a_readme_is_run_by_the_pages_when_they_run_its_transcripts_and_its_other_commands(tmp_path):
+    example = small_project(tmp_path)
+    assert console.not_run_by_pages(example, tmp_path) == []
+    assert console.examples_run_by_pages(tmp_path) == [example]
+    assert console.examples_to_run(tmp_path) == []
+
+
+def test_a_readme_command_that_no_page_runs_makes_the_readme_run_on_its_own(tmp_path):
+    example = small_project(tmp_path, page_extra="")
+    assert console.not_run_by_pages(example, tmp_path) == [
+        f"{example / 'README.md'}:12: `docker rmi hello` is run by no page that shows this example"
+    ]
+    assert console.examples_to_run(tmp_path) == [example]
+
+
+def test_a_transcript_that_no_page_includes_makes_the_readme_run_on_its_own(tmp_path):
+    example = small_project(tmp_path)
+    (tmp_path / "docs" / "page.md").write_text("```console\n$ docker build -t hello .\n$ docker rmi hello\n```\n")
+    assert (
+        console.not_run_by_pages(example, tmp_path)[0]
+        == f"transcript {example / 'output' / 'run.txt'}: no page runs it"
+    )
+
+
+def test_a_transcript_that_a_page_includes_only_in_part_makes_the_readme_run_on_its_own(tmp_path):
+    example = small_project(tmp_path)
+    (example / "output" / "run.txt").write_text("$ docker run --rm hello\nHello\n$ docker ps\n")
+    page = tmp_path / "docs" / "page.md"
+    page.write_text(page.read_text().replace("output/run.txt", "output/run.txt:1:2"))
+    assert console.not_run_by_pages(example, tmp_path) == [
+        f"transcript {example / 'output' / 'run.txt'}: no page runs its line(s) 3"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("readme_run", "found"),
+    [
+        ("$ docker run --rm hello\nHello\n", ""),
+        ("$ docker run --rm hello\n...\n", ""),
+        ("$ docker run --rm hello:2\nHello\n", "are not those of"),
+        ("$ docker run --rm hello\nGoodbye\n", "does not have"),
+    ],
+)
+def test_a_readme_must_still_say_what_its_transcripts_say(tmp_path, readme_run, found):
+    example = small_project(tmp_path)
+    readme = example / "README.md"
+    readme.write_text(readme.read_text().replace("$ docker run --rm hello\nHello\n", readme_run))
+    failures = " ".join(str(f) for f in console.readme_against_transcripts(example, tmp_path))
+    assert (found in failures) if found else failures == ""
+
+
+def test_a_transcript_command_saved_without_output_must_print_none_on_a_page(tmp_path):
+    """A transcript is a real run; a page's own command shown without output is checked for
+    its exit status only."""
+
+    class Engine:  # what run_blocks asks of an engine, without Docker
+        env = dict(os.environ)
+
+        def wrapper_dir(self):
+            return tmp_path
+
+        def lock_path(self, name):
+            return tmp_path / f"{name}.lock"
+
+        def snapshot(self):
+            return None
+
+    out = tmp_path / "examples" / "x" / "y" / "output"
+    out.mkdir(parents=True)
+    (out / "quiet.txt").write_text("$ echo now-it-talks\n")
+    page = tmp_path / "page.md"
+    page.write_text('```console\n$ echo a page may leave this out\n--8<-- "examples/x/y/output/quiet.txt"\n```\n')
+    blocks = console.parse_file(page, tmp_path)
+    original = console.remove_created
+    console.remove_created = lambda engine, before: []
+    try:
+        result = console.run_blocks(blocks, "page.md", Engine(), cwd=tmp_path)
+    finally:
+        console.remove_created = original
+    assert result.ran == 2
+    assert "`echo now-it-talks` printed output, but its transcript" in str(result.failure)

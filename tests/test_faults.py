@@ -170,10 +170,27 @@ def gate_console(project: Path, where: str, request) -> tuple[bool, str]:
 
 
 def gate_transcripts(project: Path, where: str, request) -> tuple[bool, str]:
-    """Run the planted transcript's example again and compare, as test_captured_transcripts_still_match does."""
+    """Compare the planted transcript with a fresh run as the suite does: the pages that run
+    it, or, when no page runs all of its example, the example's README
+    (test_captured_transcripts_still_match)."""
     engine = request.getfixturevalue("engine")
-    example = project / Path(where.split(":")[0]).parent.parent
-    failures = console.capture(example, engine, check=True)
+    transcript = project / where.split(":")[0]
+    example = transcript.parent.parent
+    if console.not_run_by_pages(example, project):
+        failures = console.capture(example, engine, check=True)
+        return bool(failures), "\n".join(str(f) for f in failures)
+    pages = console.pages_running(transcript, project)
+    assert pages, f"no page runs {where}"
+    for page in pages:
+        result = console.run_blocks(console.parse_file(page, project), str(page), engine, cwd=project)
+        if result.failure:
+            return True, str(result.failure)
+    return False, f"{len(pages)} page(s) ran {where} without a failure"
+
+
+def gate_readme_transcripts(project: Path, where: str, request) -> tuple[bool, str]:
+    """test_a_readme_the_pages_run_says_what_its_transcripts_say on the planted README."""
+    failures = console.readme_against_transcripts((project / where.split(":")[0]).parent, project)
     return bool(failures), "\n".join(str(f) for f in failures)
 
 
@@ -391,6 +408,12 @@ DRILLS = [
         gate_transcripts,
         ("docker port web-local",),
         marks=(pytest.mark.docker,),
+    ),
+    Drill(
+        "README command that its transcript no longer shows",
+        lambda p: replace(p, PORTS + "/README.md", "docker port web-local", "docker port web-loopback"),
+        gate_readme_transcripts,
+        ("docker port web-loopback",),
     ),
 ]
 

@@ -664,6 +664,13 @@ def run_blocks(
                         f"{' (build steps)' if BUILD_CMD.search(cmd.text) else ''}:\n"
                         + mismatch_diff(cmd.text, cmd.expected, actual),
                     )
+                elif compare and from_transcript(cmd) and not cmd.expected and out.strip():
+                    # A transcript is a real run: a command saved without output must print none.
+                    result.failure = Failure(
+                        cmd.where,
+                        f"command `{cmd.text}` printed output, but its transcript {cmd.line.file} shows none:\n"
+                        + mismatch_diff(cmd.text, cmd.expected, actual),
+                    )
                 if result.failure:
                     return result
     finally:
@@ -865,21 +872,22 @@ def transcripts_match(saved: list[str], fresh: list[str]) -> bool:
     return not transcripts_mismatch(saved, fresh)
 
 
+def transcript_commands(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """A transcript's commands, each with the output lines saved after it."""
+    cmds: list[tuple[str, list[str]]] = []
+    for ln in lines:
+        if ln.startswith("$ "):
+            cmds.append((ln[2:], []))
+        elif cmds and cmds[-1][0].endswith("\\") and not cmds[-1][1]:
+            cmds[-1] = (cmds[-1][0] + "\n" + ln, [])
+        elif cmds:
+            cmds[-1][1].append(ln)
+    return cmds
+
+
 def transcripts_mismatch(saved: list[str], fresh: list[str]) -> str:
     """ "" if the transcripts match, else which command differs and a short diff."""
-
-    def split(lines):
-        cmds: list[tuple[str, list[str]]] = []
-        for ln in lines:
-            if ln.startswith("$ "):
-                cmds.append((ln[2:], []))
-            elif cmds and cmds[-1][0].endswith("\\") and not cmds[-1][1]:
-                cmds[-1] = (cmds[-1][0] + "\n" + ln, [])
-            elif cmds:
-                cmds[-1][1].append(ln)
-        return cmds
-
-    a, b = split(saved), split(fresh)
+    a, b = transcript_commands(saved), transcript_commands(fresh)
     if [c for c, _ in a] != [c for c, _ in b]:
         return "the commands differ:\n" + short_diff([c for c, _ in a], [c for c, _ in b])
     for (c, exp), (_, act) in zip(a, b, strict=True):
@@ -897,6 +905,106 @@ def examples_with_captures(root: Path = ROOT) -> list[Path]:
         if "<!-- capture:" in readme.read_text(encoding="utf-8"):
             found.append(readme.parent)
     return found
+
+
+# An example's README need not run on its own when the pages run all of it: every
+# transcript it captures (the pages compare each with a fresh run, as strictly as
+# capture --check) and every other command it runs. What is left to check is that
+# the README still says what its transcripts say (readme_against_transcripts).
+TRANSCRIPT = re.compile(r"(?:^|/)examples/[^/]+/[^/]+/output/[^/]+\.txt$")
+
+
+def from_transcript(cmd: Command) -> bool:
+    """The command comes from a saved transcript (a real run), not from a page's own text."""
+    return bool(TRANSCRIPT.search(cmd.line.file))
+
+
+def _pages_run(root: Path) -> list[tuple[Path, list[Command]]]:
+    runs = []
+    for page in pages(root):
+        try:
+            blocks = parse_file(page, root)
+        except ConsoleSyntaxError:
+            continue  # test_console_blocks reports it
+        runs.append((page, [c for b in blocks if not b.skip for c in b.commands]))
+    return runs
+
+
+def not_run_by_pages(example: Path, root: Path = ROOT, runs=None) -> list[str]:
+    """What of the example's README no page runs ([] when the pages run all of it)."""
+    runs = _pages_run(root) if runs is None else runs
+    missing = []
+    showing = []  # the pages that include one of the example's transcripts
+    blocks = [b for b in parse_file(readme_of(example), root) if not b.skip and b.commands]
+    for name in sorted({b.capture for b in blocks if b.capture}):
+        path = Path(example) / "output" / f"{name}.txt"
+        transcript = _rel(path)  # named as expand() names it
+        ran = {c.line.lineno for page, cmds in runs for c in cmds if c.line.file == transcript}
+        showing += [page for page, cmds in runs if any(c.line.file == transcript for c in cmds)]
+        saved = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        left = [n for n, text in enumerate(saved, 1) if text.startswith("$ ") and n not in ran]
+        if not ran:
+            missing.append(f"transcript {transcript}: no page runs it")
+        elif left:
+            missing.append(f"transcript {transcript}: no page runs its line(s) {', '.join(map(str, left))}")
+    for block in blocks:
+        for cmd in [] if block.capture else block.commands:
+            if not any(c.text == cmd.text for page, cmds in runs if page in showing for c in cmds):
+                missing.append(f"{cmd.where}: `{cmd.text}` is run by no page that shows this example")
+    return missing
+
+
+def readme_against_transcripts(example: Path, root: Path = ROOT) -> list[Failure]:
+    """Where the README's captured blocks no longer say what their saved transcripts say:
+    other commands, or output shown in the README that the transcript does not have."""
+    failures = []
+    blocks = [b for b in parse_file(readme_of(example), root) if not b.skip and b.commands and b.capture]
+    for name in dict.fromkeys(b.capture for b in blocks):
+        path = Path(example) / "output" / f"{name}.txt"
+        if not path.exists():
+            failures.append(Failure(_rel(path), f"transcript missing: run `python -m course capture {_rel(example)}`"))
+            continue
+        saved = transcript_commands(path.read_text(encoding="utf-8").splitlines())
+        cmds = [c for b in blocks if b.capture == name for c in b.commands]
+        texts = [text for text, _ in saved]
+        if [c.text for c in cmds] != texts:
+            first = next((c for c, t in zip(cmds, texts, strict=False) if c.text != t), cmds[-1])
+            failures.append(
+                Failure(
+                    first.where,
+                    f"the README's commands are not those of {_rel(path)} "
+                    f"(run `python -m course capture {_rel(example)}`):\n" + short_diff(texts, [c.text for c in cmds]),
+                )
+            )
+            continue
+        for cmd, (_, output) in zip(cmds, saved, strict=True):
+            if not output_matches(cmd.text, cmd.expected, output):
+                failures.append(
+                    Failure(
+                        cmd.where,
+                        f"the README shows output that {_rel(path)} does not have:\n"
+                        + mismatch_diff(cmd.text, cmd.expected, output),
+                    )
+                )
+    return failures
+
+
+def pages_running(transcript: Path, root: Path = ROOT) -> list[Path]:
+    """The pages whose console blocks run the transcript's commands."""
+    name = _rel(transcript)
+    return [page for page, cmds in _pages_run(root) if any(c.line.file == name for c in cmds)]
+
+
+def examples_to_run(root: Path = ROOT) -> list[Path]:
+    """The examples whose README must run on its own: some of it no page runs."""
+    runs = _pages_run(root)
+    return [e for e in examples_with_captures(root) if not_run_by_pages(e, root, runs)]
+
+
+def examples_run_by_pages(root: Path = ROOT) -> list[Path]:
+    """The examples whose README the pages run in full (the rest of examples_with_captures)."""
+    runs = _pages_run(root)
+    return [e for e in examples_with_captures(root) if not not_run_by_pages(e, root, runs)]
 
 
 # --------------------------------------------------------------------------- CLI
