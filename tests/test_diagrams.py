@@ -215,7 +215,7 @@ def test_the_palette_toggle_switches_the_drawing_at_once(served_site, context):
     page.evaluate("window.__noReload = true")
     for _ in range(3):  # automatic -> light -> dark (Material's toggle order in mkdocs.yml)
         seen.setdefault(page.evaluate("document.body.dataset.mdColorScheme"), set()).add(page.evaluate(colours))
-        page.click("form[data-md-component=palette] label:not([hidden])")
+        page.click("form[data-course-palette] label:not([hidden])")
     assert set(seen) == {"default", "slate"}, seen
     assert all(len(v) == 1 for v in seen.values()), f"{page_info.source}: one palette, different colours: {seen}"
     assert seen["default"] != seen["slate"], f"{page_info.source}: the diagram looks the same in both palettes"
