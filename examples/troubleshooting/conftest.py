@@ -31,7 +31,9 @@ class Docker:
         return self.engine.run_cmd(*args, check=False, input=input, timeout=timeout)
 
     def name(self, stem: str) -> str:
-        name = f"ts-{stem}-{self.tag}"
+        # Not "ts-<stem>": the pages list their own containers by name (`--filter name=ts-web-`,
+        # a substring), and would list this test's too while it runs beside them.
+        name = f"test-{self.tag}-{stem}"
         self.names.append(name)
         return name
 

@@ -62,7 +62,7 @@ def test_rm_removes_the_container_when_it_exits(engine, image):
 
 
 def test_detached_run_returns_at_once_and_keeps_running(engine, image, container):
-    name = f"ticker-{uuid.uuid4().hex[:8]}"
+    name = f"test-detached-{uuid.uuid4().hex[:8]}"  # not "ticker": a page lists `--filter name=ticker`
     c = container(image, ports=(), wait=None, options=["--name", name])
     assert len(c.id) == 64  # `docker run -d` printed the full container ID
     listed = engine.out("ps", "--filter", f"name={name}", "--format", "{{.Names}} {{.Status}}")
