@@ -426,33 +426,98 @@ def test_a_readme_must_still_say_what_its_transcripts_say(tmp_path, readme_run, 
     assert (found in failures) if found else failures == ""
 
 
+class FakeEngine:
+    """What run_blocks asks of an engine, without Docker; `docker` is a script in `bin`."""
+
+    def __init__(self, bin_dir):
+        self.bin_dir = bin_dir
+        self.env = dict(os.environ)
+
+    def wrapper_dir(self):
+        return self.bin_dir
+
+    def lock_path(self, name):
+        return self.bin_dir / f"{name}.lock"
+
+    def snapshot(self):
+        return None
+
+
+def run_without_docker(tmp_path, page):
+    original = console.remove_created
+    console.remove_created = lambda engine, before: []
+    try:
+        return console.run_blocks(console.parse_file(page, tmp_path), "page.md", FakeEngine(tmp_path), cwd=tmp_path)
+    finally:
+        console.remove_created = original
+
+
 def test_a_transcript_command_saved_without_output_must_print_none_on_a_page(tmp_path):
     """A transcript is a real run; a page's own command shown without output is checked for
     its exit status only."""
-
-    class Engine:  # what run_blocks asks of an engine, without Docker
-        env = dict(os.environ)
-
-        def wrapper_dir(self):
-            return tmp_path
-
-        def lock_path(self, name):
-            return tmp_path / f"{name}.lock"
-
-        def snapshot(self):
-            return None
 
     out = tmp_path / "examples" / "x" / "y" / "output"
     out.mkdir(parents=True)
     (out / "quiet.txt").write_text("$ echo now-it-talks\n")
     page = tmp_path / "page.md"
     page.write_text('```console\n$ echo a page may leave this out\n--8<-- "examples/x/y/output/quiet.txt"\n```\n')
-    blocks = console.parse_file(page, tmp_path)
-    original = console.remove_created
-    console.remove_created = lambda engine, before: []
-    try:
-        result = console.run_blocks(blocks, "page.md", Engine(), cwd=tmp_path)
-    finally:
-        console.remove_created = original
+    result = run_without_docker(tmp_path, page)
     assert result.ran == 2
     assert "`echo now-it-talks` printed output, but its transcript" in str(result.failure)
+
+
+# A stand-in `docker`: `run` prints its error line only from the run numbered $SHOWS_FROM on
+# (the engine lost it before), or a changed line with CHANGED=1; every call is logged.
+LOSING_DOCKER = """#!/bin/sh
+echo "$*" >> "$0.calls"
+[ "$1" = rm ] && exit 0
+runs=$(grep -c '^run' "$0.calls")
+if [ -n "$CHANGED" ]; then echo "cat: /etc/os_release: Permission denied" >&2
+elif [ "$runs" -ge "$SHOWS_FROM" ]; then echo "cat: /etc/os_release: No such file or directory" >&2; fi
+exit 1
+"""
+RUN_PAGE = (
+    "```console\n"
+    '$ docker run --name first-box debian:trixie-slim cat /etc/os_release || echo "exit status $?"\n'
+    "cat: /etc/os_release: No such file or directory\nexit status 1\n```\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("shows_from", "changed", "calls", "fails"),
+    [
+        (1, "", ["run"], False),
+        (2, "", ["run", "rm -f first-box", "run"], False),  # lost once: removed and run again
+        (9, "", ["run", "rm -f first-box", "run", "rm -f first-box", "run"], True),  # lost every time
+        (1, "1", ["run"], True),  # another line: a real difference, not run again
+    ],
+)
+def test_a_foreground_run_that_lost_its_output_runs_again(tmp_path, monkeypatch, shows_from, changed, calls, fails):
+    docker = tmp_path / "docker"
+    docker.write_text(LOSING_DOCKER)
+    docker.chmod(0o755)
+    monkeypatch.setenv("SHOWS_FROM", str(shows_from))
+    monkeypatch.setenv("CHANGED", changed)
+    page = tmp_path / "page.md"
+    page.write_text(RUN_PAGE)
+    result = run_without_docker(tmp_path, page)
+    logged = [
+        line.split(" debian")[0].replace(" --name first-box", "")
+        for line in (tmp_path / "docker.calls").read_text().splitlines()
+    ]
+    assert logged == calls
+    assert (result.failure is not None) == fails, result.failure
+
+
+@pytest.mark.parametrize(
+    ("command", "actual", "lost"),
+    [
+        ("docker run --rm img", ["a"], True),
+        ("docker run --rm img", ["a", "b"], False),
+        ("docker run --rm img", ["a", "c"], False),
+        ("docker run -d --name x img", ["a"], False),
+        ("docker ps", ["a"], False),
+    ],
+)
+def test_lost_output_is_only_missing_lines_of_a_foreground_run(command, actual, lost):
+    assert console.lost_output(command, ["a", "b"], actual) is lost

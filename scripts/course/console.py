@@ -585,6 +585,36 @@ def run_command(shell: Shell, engine, command: str) -> tuple[int | None, str]:
         return rerun_if_a_snapshot_went(command, lambda: shell.run(command, command_timeout(command)), lambda r: r)
 
 
+# The engine can lose what a short container run in the foreground printed: it answers the
+# CLI's attach before the container's streams are connected (moby/moby#29285), and on a busy
+# machine the container has run and exited by then. Such a run printed fewer lines than the
+# block shows and none that differ; it runs again (OUTPUT_TRIES in all), after removing the
+# container it named. A real difference fails every try.
+FOREGROUND_RUN = re.compile(r"^docker (?:container )?run\b(?!.*\s(?:-d|--detach)\b)")
+NAMED = re.compile(r"\s--name[ =]([\w.-]+)")
+OUTPUT_TRIES = 3
+
+
+def lost_output(command: str, expected: list[str], actual: list[str]) -> bool:
+    """Whether a foreground `docker run` printed only some of the lines expected, and no other."""
+    if not FOREGROUND_RUN.match(command) or "..." in [e.strip() for e in expected]:
+        return False
+    want = Counter(normalise(e) for e in expected if e.strip())
+    got = Counter(normalise(a) for a in actual if a.strip())
+    return not (got - want) and got.total() < want.total()
+
+
+def rerun_if_output_lost(shell: Shell, engine, cmd: Command, rc: int | None, out: str) -> tuple[int | None, str]:
+    for _ in range(OUTPUT_TRIES - 1):
+        if rc is None or not lost_output(cmd.text, cmd.expected, out.rstrip("\n").splitlines()):
+            break
+        named = NAMED.search(cmd.text)
+        if named:
+            shell.run(f"docker rm -f {named.group(1)} > /dev/null 2>&1", command_timeout(cmd.text))
+        rc, out = run_command(shell, engine, cmd.text)
+    return rc, out
+
+
 def scratch_root(root: Path = ROOT) -> Path:
     """A throw-away stand-in for the repository root: a copy of examples/ (which pages
     build, edit and bind-mount) and symlinks to everything else. Pages that change files
@@ -639,6 +669,8 @@ def run_blocks(
                 if log:
                     log(f"  $ {cmd.text}")
                 rc, out = run_command(shell, engine, cmd.text)
+                if compare:
+                    rc, out = rerun_if_output_lost(shell, engine, cmd, rc, out)
                 result.ran += 1
                 result.outputs.append((block, cmd, out))
                 actual = out.rstrip("\n").splitlines()
