@@ -166,19 +166,29 @@ CONTAINER_LAYER_GONE = (
 )
 
 
+@pytest.fixture
+def pauses(monkeypatch):
+    """The pauses before a listing runs again, recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(engine_module.time, "sleep", slept.append)
+    return slept
+
+
 @pytest.mark.parametrize("gone", [SNAPSHOT_GONE, CONTAINER_LAYER_GONE], ids=["image snapshot", "container layer"])
-def test_a_size_listing_that_lost_a_snapshot_to_a_removal_runs_again(gone):
+def test_a_size_listing_that_lost_a_snapshot_to_a_removal_runs_again(gone, pauses):
     """CI ran red when the example tests removed a container while a console block's
     `docker system df` counted its snapshot (the engine says so in one of two ways)."""
     command = "docker system df --format 'table {{.Type}}\\t{{.Size}}'"
     shell = ScriptedShell((1, gone), (1, gone), (0, "TYPE SIZE"))
     assert console.run_command(shell, None, command) == (0, "TYPE SIZE")
     assert shell.commands == [command] * 3
+    assert pauses == [1.0, 3.0], "the removal beside it gets time to finish"
 
 
-def test_a_size_listing_that_keeps_losing_snapshots_fails():
+def test_a_size_listing_that_keeps_losing_snapshots_fails(pauses):
     shell = ScriptedShell(*[(1, SNAPSHOT_GONE)] * engine_module.LISTING_TRIES)
     assert console.run_command(shell, None, "docker image ls") == (1, SNAPSHOT_GONE)
+    assert len(shell.commands) == engine_module.LISTING_TRIES == 3
 
 
 @pytest.mark.parametrize(
@@ -194,7 +204,7 @@ def test_any_other_failure_of_a_console_command_is_not_run_again(command, output
     assert shell.commands == [command]
 
 
-def test_the_engines_own_size_listings_run_again_after_losing_a_snapshot(tmp_path):
+def test_the_engines_own_size_listings_run_again_after_losing_a_snapshot(tmp_path, pauses):
     """Engine.snapshot() lists images with `docker images`: a removal beside it must not fail it."""
     tries = tmp_path / "tries"
     fake = tmp_path / "docker"

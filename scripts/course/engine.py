@@ -73,6 +73,9 @@ SNAPSHOT_GONE = re.compile(
     r"NotFound: snapshot \S+ does not exist|failed to retrieve container list: rw layer snapshot not found"
 )
 LISTING_TRIES = 3
+# Seconds before the second and third try: run V lost the same snapshot three times in a row
+# without a pause, while the other lane's removal of that container was still under way.
+LISTING_PAUSES = (1.0, 3.0)
 R = TypeVar("R")
 
 
@@ -85,10 +88,11 @@ def rerun_if_a_snapshot_went(command: str, run: Callable[[], R], status: Callabl
     """`run()` for `command`, and again (LISTING_TRIES in all) while `status` of its result,
     (exit status, error output), says it was a size listing that lost a snapshot."""
     result = run()
-    for _ in range(LISTING_TRIES - 1):
+    for pause in LISTING_PAUSES[: LISTING_TRIES - 1]:
         rc, output = status(result)
         if not (rc and lost_a_snapshot(command, output)):
             break
+        time.sleep(pause)
         result = run()
     return result
 
