@@ -1027,16 +1027,21 @@ def pages_running(transcript: Path, root: Path = ROOT) -> list[Path]:
     return [page for page, cmds in _pages_run(root) if any(c.line.file == name for c in cmds)]
 
 
-def examples_to_run(root: Path = ROOT) -> list[Path]:
-    """The examples whose README must run on its own: some of it no page runs."""
+def examples_by_runner(root: Path = ROOT) -> tuple[list[Path], list[Path]]:
+    """(examples whose README must run on its own, examples whose README the pages run in full)."""
     runs = _pages_run(root)
-    return [e for e in examples_with_captures(root) if not_run_by_pages(e, root, runs)]
+    alone, by_pages = [], []
+    for example in examples_with_captures(root):
+        (alone if not_run_by_pages(example, root, runs) else by_pages).append(example)
+    return alone, by_pages
+
+
+def examples_to_run(root: Path = ROOT) -> list[Path]:
+    return examples_by_runner(root)[0]
 
 
 def examples_run_by_pages(root: Path = ROOT) -> list[Path]:
-    """The examples whose README the pages run in full (the rest of examples_with_captures)."""
-    runs = _pages_run(root)
-    return [e for e in examples_with_captures(root) if not not_run_by_pages(e, root, runs)]
+    return examples_by_runner(root)[1]
 
 
 # --------------------------------------------------------------------------- CLI
