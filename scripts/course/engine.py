@@ -72,10 +72,12 @@ SIZE_LISTING = re.compile(r"\bdocker\s+(?:system\s+df|images|image\s+(?:ls|list)
 SNAPSHOT_GONE = re.compile(
     r"NotFound: snapshot \S+ does not exist|failed to retrieve container list: rw layer snapshot not found"
 )
-LISTING_TRIES = 3
-# Seconds before the second and third try: run V lost the same snapshot three times in a row
-# without a pause, while the other lane's removal of that container was still under way.
-LISTING_PAUSES = (1.0, 3.0)
+# Seconds before each try after the first. Run V lost the same snapshot three times in a row
+# without a pause, while the other lane's removal of that container was still under way; CI at
+# 1ba6ed9 lost one on each of three tries 4 s apart, during a burst of short-lived containers
+# (one every 0.6 s for 12 s) in the other lane: the tries now span about 15 s and a listing.
+LISTING_PAUSES = (1.0, 2.0, 4.0, 8.0)
+LISTING_TRIES = len(LISTING_PAUSES) + 1
 R = TypeVar("R")
 
 
@@ -88,7 +90,7 @@ def rerun_if_a_snapshot_went(command: str, run: Callable[[], R], status: Callabl
     """`run()` for `command`, and again (LISTING_TRIES in all) while `status` of its result,
     (exit status, error output), says it was a size listing that lost a snapshot."""
     result = run()
-    for pause in LISTING_PAUSES[: LISTING_TRIES - 1]:
+    for pause in LISTING_PAUSES:
         rc, output = status(result)
         if not (rc and lost_a_snapshot(command, output)):
             break
