@@ -100,6 +100,9 @@ def engine(pytestconfig):
                 print(f"[docker-basics] {message}", flush=True)
 
         log(f"Docker: {eng.describe()}")
+        abandoned = eng.remove_abandoned_sessions()
+        if abandoned:
+            log(f"removed {len(abandoned)} object(s) left by test runs that ended without cleaning up")
         status = baseimages.ensure(eng, baseimages.required_images(ROOT), log=log)
     except Exception as exc:  # noqa: BLE001 - report any stand-in failure as a test failure
         pytest.fail(f"base images not available: {exc}", pytrace=False)

@@ -7,7 +7,9 @@ pages) still match a fresh run. Format and rules: scripts/course/console.py.
 
 from __future__ import annotations
 
+import fcntl
 import threading
+import uuid
 
 import pytest
 
@@ -60,6 +62,39 @@ def test_every_example_is_run_by_its_readme_or_by_the_pages():
     run = console.examples_to_run() + console.examples_run_by_pages()
     assert sorted(run) == console.examples_with_captures()
     assert len(console.examples_run_by_pages()) >= 14, "the pages no longer show most examples in full"
+
+
+def test_a_run_removes_what_killed_runs_left_and_keeps_running_sessions_objects(engine):
+    """A run that was killed never cleans up: its labelled objects (CI found 34 of one such
+    run, and two volumes of every run) slowed each listing after it. The next run removes
+    them, and leaves alone those of a session still running (its lock is held)."""
+    marker = uuid.uuid4().hex[:8]
+    gone, running = f"killed-{marker}", f"running-{marker}"
+    labels = {
+        s: ["--label", engine_module.TEST_LABEL, "--label", f"{engine_module.SESSION_LABEL_KEY}={s}"]
+        for s in (gone, running)
+    }
+    for session in (gone, running):
+        engine.run_cmd("volume", "create", *labels[session], f"docker-basics-test-{session}")
+        engine.run_cmd("network", "create", *labels[session], f"docker-basics-test-{session}")
+        engine.run_cmd(
+            "create", *labels[session], "--name", f"docker-basics-test-{session}", "debian:trixie-slim", "true"
+        )
+    held = open(engine.lock_path(f"session-{running}"), "w")  # noqa: SIM115 - closed below
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        assert {gone, running} <= engine.labelled_sessions()
+        removed = engine.remove_abandoned_sessions()
+        left = engine.labelled_sessions()
+        assert gone not in left, f"the killed run's objects are still there: {removed}"
+        assert running in left, "the running session's objects were removed"
+        for kind in ("volume", "network", "container"):
+            assert engine.run_cmd(kind, "inspect", f"docker-basics-test-{running}", check=False).returncode == 0, kind
+            assert engine.run_cmd(kind, "inspect", f"docker-basics-test-{gone}", check=False).returncode != 0, kind
+    finally:
+        held.close()
+        engine.remove_labelled(f"{engine_module.SESSION_LABEL_KEY}={running}")
+        engine.lock_path(f"session-{running}").unlink(missing_ok=True)
 
 
 def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, tmp_path):

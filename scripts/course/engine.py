@@ -18,6 +18,7 @@ everything labelled by any test run.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import fcntl
@@ -521,12 +522,16 @@ class Engine:
         return Container(self, cid, image)
 
     def remove_labelled(self, label: str = SESSION_LABEL) -> list[str]:
-        """Remove containers, images and networks carrying `label`. Returns what was removed."""
+        """Remove containers, volumes, networks and images carrying `label`. Returns what was removed."""
         removed: list[str] = []
         cids = self.run_cmd("ps", "-aq", "--filter", f"label={label}", check=False).stdout.split()
         if cids:
             self.run_cmd("rm", "-f", "-v", *cids, check=False, timeout=120)
             removed += [f"container {c}" for c in cids]
+        volumes = self.run_cmd("volume", "ls", "-q", "--filter", f"label={label}", check=False).stdout.split()
+        if volumes:
+            self.run_cmd("volume", "rm", "-f", *volumes, check=False)
+            removed += [f"volume {v}" for v in volumes]
         nets = self.run_cmd("network", "ls", "-q", "--filter", f"label={label}", check=False).stdout.split()
         if nets:
             self.run_cmd("network", "rm", *nets, check=False)
@@ -535,6 +540,46 @@ class Engine:
         if imgs:
             self.run_cmd("rmi", "-f", *sorted(set(imgs)), check=False, timeout=120)
             removed += [f"image {i}" for i in sorted(set(imgs))]
+        return removed
+
+    def hold_session(self) -> None:
+        """Hold this process's session lock on this engine until the process ends (its file
+        goes then too): remove_abandoned_sessions leaves a session alone while its lock is held."""
+        if getattr(self, "_session_lock", None):
+            return
+        path = self.lock_path(f"session-{SESSION_ID}")
+        self._session_lock = open(path, "w")  # noqa: SIM115 - held while the process lives
+        fcntl.flock(self._session_lock, fcntl.LOCK_EX)
+        atexit.register(path.unlink, missing_ok=True)
+
+    def labelled_sessions(self) -> set[str]:
+        """The sessions that have test-labelled containers, volumes, networks or images here."""
+        label = f'{{{{.Label "{SESSION_LABEL_KEY}"}}}}'
+        sessions: set[str] = set()
+        for listing in (("container", "ls", "--all"), ("volume", "ls"), ("network", "ls")):
+            found = self.run_cmd(*listing, "--filter", f"label={TEST_LABEL}", "--format", label, check=False)
+            sessions.update(found.stdout.split())
+        images = self.run_cmd("images", "-q", "--filter", f"label={TEST_LABEL}", check=False).stdout.split()
+        if images:
+            labels = f'{{{{index .Config.Labels "{SESSION_LABEL_KEY}"}}}}'
+            inspected = self.run_cmd("image", "inspect", "--format", labels, *sorted(set(images)), check=False)
+            sessions.update(inspected.stdout.split())
+        return sessions
+
+    def remove_abandoned_sessions(self) -> list[str]:
+        """Remove what test sessions left on this engine that no process runs any more (a run
+        that was killed never cleans up; its leftovers slow every listing after it). A running
+        session holds its lock (hold_session), so a session whose lock is free is over."""
+        removed: list[str] = []
+        for session in sorted(self.labelled_sessions() - {SESSION_ID}):
+            path = self.lock_path(f"session-{session}")
+            with open(path, "w") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # still running
+                removed += self.remove_labelled(f"{SESSION_LABEL_KEY}={session}")
+                path.unlink(missing_ok=True)
         return removed
 
     # ---- snapshots (for console blocks, which create things without labels) -
@@ -788,6 +833,7 @@ def get_engine() -> Engine:
         server = _probe_server(client, host, origin)
         if server and server.current:
             _ENGINE = Engine(client, server)
+            _ENGINE.hold_session()
             return _ENGINE
         if server:
             too_old.append(server)
