@@ -1,5 +1,7 @@
 """Accessibility: axe-core on every page in the light and the dark palette, and a text
-alternative for every image and every Mermaid diagram.
+alternative for every image and every Mermaid diagram. The light palette gets every axe rule;
+the dark one the colour rules, and every rule on what it shows instead (the dark copy of each
+diagram, the toggle's label): nothing else on a page changes with the palette.
 
 axe-core (npm, pinned in package.json) is injected into each page in headless
 Chromium; diagrams are inline SVG drawn at build time (in the live preview,
@@ -21,10 +23,24 @@ FAILING_IMPACTS = ("serious", "critical")
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
 PAGES = site_pages()
 
+# The palettes differ in colours, and in which copy of each diagram and which toggle label they
+# show: in the second palette, axe runs its colour rules on the whole page and every rule on those.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+PALETTE_PARTS = ["div.diagram", "form[data-course-palette]"]
+
 AXE_JS = """
-async (impacts) => {
-  const result = await axe.run(document, { resultTypes: ["violations"] });
-  return result.violations
+async ([impacts, colourRules, paletteParts]) => {
+  const options = { resultTypes: ["violations"] };
+  let violations;
+  if (colourRules) {
+    const colours = await axe.run(document, { ...options, runOnly: { type: "rule", values: colourRules } });
+    const parts = paletteParts.filter((selector) => document.querySelector(selector)).map((s) => [s]);
+    const shown = parts.length ? (await axe.run({ include: parts }, options)).violations : [];
+    violations = colours.violations.concat(shown);
+  } else {
+    violations = (await axe.run(document, options)).violations;
+  }
+  return violations
     .filter((v) => impacts.includes(v.impact))
     .map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
@@ -69,11 +85,14 @@ def open_page(page, base: str, built, source) -> None:
         chromium.wait_for_diagrams(page, expected)
 
 
-def axe_problems(page) -> list[str]:
+def axe_problems(page, palette_only: bool = False) -> list[str]:
+    """axe's serious and critical violations; with palette_only, only what another palette
+    can change (a page already checked in one palette)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     problems = []
-    for v in page.evaluate(AXE_JS, list(FAILING_IMPACTS)):
+    scope = [COLOUR_RULES, PALETTE_PARTS] if palette_only else [None, None]
+    for v in page.evaluate(AXE_JS, [list(FAILING_IMPACTS), *scope]):
         more = f" (and {v['more']} more)" if v["more"] else ""
         problems.append(f"{v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]) + more)
     return problems
@@ -107,7 +126,8 @@ def test_every_page_is_accessible(scheme, served_site, browser):
             open_page(page, base, built, source)
             shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
             assert shown == SCHEMES[scheme], f"{source.source}: palette {shown!r}, expected {SCHEMES[scheme]!r}"
-            problems += [f"{source.source}: {p}" for p in axe_problems(page) + page.evaluate(TEXT_ALTERNATIVES_JS)]
+            found = axe_problems(page, palette_only=scheme != "light") + page.evaluate(TEXT_ALTERNATIVES_JS)
+            problems += [f"{source.source}: {p}" for p in found]
     finally:
         ctx.close()
     assert problems == [], f"{len(problems)} accessibility problem(s) in the {scheme} palette:\n" + "\n".join(problems)
@@ -128,3 +148,33 @@ def test_axe_checks_the_text_of_the_diagram_shown(served_site, context):
         }"""
     )
     assert checked > 0, f"{source.source}: axe checked no text inside a diagram"
+
+
+PLANTED_JS = """
+() => {
+  const diagram = document.querySelector(".diagram__dark") || document.querySelector(".diagram");
+  diagram.insertAdjacentHTML("beforeend", '<img src="planted.png" width="10" height="10">');
+  document.querySelector(".md-content article").insertAdjacentHTML("beforeend",
+    '<p style="color:#777;background:#888">planted low contrast</p><img src="elsewhere.png" width="10" height="10">');
+}
+"""
+
+
+def test_the_dark_palette_checks_colours_and_what_it_shows(served_site, browser):
+    """The dark palette's narrower run still finds a colour problem anywhere on the page and any
+    problem in the diagram copy it shows; an image without alt text elsewhere is the light run's."""
+    built, base = served_site
+    source = next(p for p in PAGES if diagram_count(built, p))
+    ctx = scheme_context(browser, "dark")
+    try:
+        page = ctx.new_page()
+        open_page(page, base, built, source)
+        page.evaluate(PLANTED_JS)
+        found = axe_problems(page, palette_only=True)
+        everything = axe_problems(page)
+    finally:
+        ctx.close()
+    assert any("color-contrast" in p for p in found), found
+    assert any("image-alt" in p and "planted.png" in p for p in found), found
+    assert not any("elsewhere.png" in p for p in found), found
+    assert any("image-alt" in p and "elsewhere.png" in p for p in everything), everything
