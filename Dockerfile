@@ -32,8 +32,10 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca \
     if [ -f /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
  && pip install --require-hashes -r requirements-site.txt
-COPY . .
+# The browser libraries before the sources (.dockerignore leaves node_modules
+# out of the context): an edited page then rebuilds only the steps below.
 COPY --from=assets /src/node_modules ./node_modules
+COPY . .
 # The address the site is published at (canonical links, the 404 page).
 ARG SITE_URL=http://localhost:8080/
 # Build strictly, then list the hashes of the site's inline scripts for the
