@@ -9,10 +9,10 @@ and what the copy button of a console block puts on the clipboard.
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
+from bs4 import BeautifulSoup
 
 from course import practice
 from course.browser import navigate
@@ -97,23 +97,13 @@ def test_every_quiz_answered_wrong_then_right(where, context):
     assert problems == [] and errors == [], problems + errors
 
 
-QUIZ_START = re.compile(r'<div class="quiz"')
-DIV = re.compile(r"<(/?)div\b[^>]*>")
-HREF = re.compile(r' href="[^"]*"')  # a lesson link is ../x/ over http and ../x.html offline
-
-
 def quizzes_in(html_file) -> list[str]:
-    """The markup of each quiz in a built page, links left out."""
-    text = html_file.read_text(encoding="utf-8")
-    found = []
-    for start in (m.start() for m in QUIZ_START.finditer(text)):
-        depth = 0
-        for tag in DIV.finditer(text, start):
-            depth += -1 if tag.group(1) else 1
-            if depth == 0:
-                found.append(HREF.sub("", text[start : tag.end()]))
-                break
-    return found
+    """The markup of each quiz in a built page, links left out (a lesson link is ../x/ over
+    http and ../x.html offline)."""
+    quizzes = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser").select("div.quiz")
+    for link in (tag for quiz in quizzes for tag in quiz.select("[href]")):
+        del link["href"]
+    return [str(quiz) for quiz in quizzes]
 
 
 def test_the_offline_build_has_the_same_quizzes(site, offline_site):
