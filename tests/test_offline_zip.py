@@ -151,7 +151,7 @@ def test_code_copy_button(unzipped, offline_context):
     block.hover()
     button = block.locator("[data-clipboard-target]")
     # What the button is to copy: the code, or for a console block its commands only (the
-    # data-copy that practice.js sets; test_practice_browser checks what it holds).
+    # data-copy that scripts/course/consolecopy.py writes at build time).
     code, expected = page.evaluate(
         "(sel) => { const c = document.querySelector(sel); return [c.textContent, c.getAttribute('data-copy')]; }",
         button.get_attribute("data-clipboard-target"),

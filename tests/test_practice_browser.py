@@ -264,37 +264,6 @@ def test_an_edited_quiz_does_not_show_an_old_result(served_site, context):
     assert page.locator(".quiz__score").inner_text().startswith("Last time: 1 of 3")
 
 
-COPY_CASES = {
-    "prompts and output": (
-        '<span class="gp">$ </span>docker run -d web\n<span class="go">abc123</span>\n'
-        '<span class="gp">$ </span>docker ps\n<span class="go">CONTAINER ID</span>\n',
-        "docker run -d web\ndocker ps",
-    ),
-    "continuation": (
-        '<span class="gp">$ </span>docker run \\\n  --name web \\\n  nginx\n<span class="go">id</span>\n',
-        "docker run \\\n  --name web \\\n  nginx",
-    ),
-    "powershell": (
-        "PS> docker run `\n  --name web nginx\nid\nPS> docker ps\nCONTAINER ID\n",
-        "docker run `\n  --name web nginx\ndocker ps",
-    ),
-}
-
-
-@pytest.mark.parametrize("case", COPY_CASES)
-def test_commands_of_a_console_block(case, served_site, context):
-    _, base = served_site
-    page = context.new_page()
-    navigate(page, base, wait_until="load")
-    html, want = COPY_CASES[case]
-    got = page.evaluate(
-        "(h) => { const c = document.createElement('code'); c.innerHTML = h;"
-        " return window.coursePractice.commandsOf(c); }",
-        html,
-    )
-    assert got == want
-
-
 @pytest.mark.parametrize("where_", ["http", "file"])
 def test_copy_button_copies_the_commands_only(where_, served_site, offline_site, context):
     if where_ == "http":

@@ -5,7 +5,8 @@ those): mkdocs.yml registers `quiz_fence`, `lab_fence` and `progress_fence`
 under pymdownx.superfences' custom_fences. Each fence becomes static HTML that
 reads well without JavaScript and in the PDF (every question with its answer
 and explanations, every lab with its task, command and solution);
-docs/assets/javascripts/practice.js makes it interactive.
+docs/assets/javascripts/practice.js (quizzes, progress) and labs.js make them
+interactive, each loaded by course.js on the pages that have one.
 
 A quiz, written in a ```quiz fence (docs/contributing/writing-style.md):
 
@@ -200,7 +201,9 @@ def shuffled(choices: list[Choice], quiz_id: str, n: int) -> list[Choice]:
 
 
 def render_quiz(questions: list[Question], quiz_id: str) -> str:
-    parts = [f'<div class="quiz" data-quiz="{quiz_id}" data-questions="{len(questions)}">']
+    parts = [
+        f'<div class="quiz" data-quiz="{quiz_id}" data-questions="{len(questions)}" data-course-script="practice">'
+    ]
     for n, q in enumerate(questions, 1):
         choices = shuffled(q.choices, quiz_id, n)
         kind = "checkbox" if q.multiple else "radio"
@@ -260,7 +263,7 @@ def progress_fence(source, language, class_name, options, md, **kwargs):
     # navigation re-runs every <script> of a new page as JavaScript.
     data = html.escape(json.dumps(pages, sort_keys=True, separators=(",", ":")))
     return (
-        f'<div class="progress-tools" data-progress="{data}">'
+        f'<div class="progress-tools" data-progress="{data}" data-course-script="practice">'
         '<p class="progress-tools__nojs">Your progress is kept by a small script in your browser; '
         "with JavaScript off there is nothing to show.</p></div>"
     )
@@ -388,7 +391,8 @@ def render_lab(spec: dict, lab_id: str) -> str:
     )
     command = html.escape(spec["command"])
     return (
-        f'<div class="lab" data-lab="{lab_id}" data-name="{name}" data-spec="{spec_json}" role="region" '
+        f'<div class="lab" data-lab="{lab_id}" data-name="{name}" data-spec="{spec_json}" data-course-script="labs" '
+        f'role="region" '
         f'aria-label="Lab: {html.escape(str(spec["title"]))}">'
         f'<div class="lab__goal"><p><strong>Goal.</strong> {inline(spec["goal"])}</p></div>'
         f'<details class="lab__hints"><summary>Hints</summary><ol>{hints}</ol></details>'
@@ -424,7 +428,7 @@ def lab_id(spec: dict) -> str:
 
 
 # --------------------------------------------------------------------------- the checker, in Python
-# A port of check() in docs/assets/javascripts/practice.js, for the examples' tests
+# A port of check() in docs/assets/javascripts/labs.js, for the examples' tests
 # (examples/labs/*/test_example.py). tests/test_practice_browser.py runs both on the
 # same captured outputs and bad inputs and asserts they agree.
 MAX_PASTE = 1_000_000

@@ -1,0 +1,255 @@
+/* Docker Basics: what the page scripts share, and the loader that brings each
+   of them only to the pages that use it. Loaded on every page (mkdocs.yml,
+   extra_javascript); a few hundred bytes compressed.
+
+   - course.store: the browser's storage under one versioned, namespaced key
+     per kind of data ("docker-basics/v1/<name>").
+   - course.paste: reads what a learner pasted from a terminal (line endings,
+     colours, prompts, size) and finds the JSON or the lines in it.
+   - course.show: writes a verdict (a message and a list of items) into an
+     aria-live region, with `code` in backticks rendered as <code>.
+   - course.site: this site's base address and the address of a docs page.
+   - course.feature(name, {setUp}): a page script registers itself; the loader
+     runs its setUp on every page Material's instant navigation shows.
+
+   A page asks for a script with an element carrying data-course-script="NAME"
+   (written by the Markdown fence that makes the quiz, lab or box): the loader
+   adds assets/javascripts/NAME.js once. Nothing here sends anything anywhere.
+   The pure parts run in Node too (tests/js/), where there is no document. */
+(function (root) {
+  "use strict";
+
+  var course = (root.course = root.course || {});
+  var PREFIX = "docker-basics/v1/";
+
+  /* ---------------------------------------------------------------- storage */
+  course.store = {
+    key: function (name) {
+      return PREFIX + name;
+    },
+    load: function (name, fallback) {
+      try {
+        var text = root.localStorage.getItem(PREFIX + name);
+        return text === null ? fallback : JSON.parse(text);
+      } catch (e) {
+        return fallback; // no storage (privacy mode, file:// in some browsers) or a damaged value
+      }
+    },
+    save: function (name, value) {
+      try {
+        root.localStorage.setItem(PREFIX + name, JSON.stringify(value));
+        return true;
+      } catch (e) {
+        return false;
+      }
+    },
+  };
+
+  /* Quiz results and passed labs: {q: {id: [right, total]}, l: {id: 1}}. */
+  var OLD_PROGRESS = "docker-basics.progress"; // its key before course.store: read, then kept under the new one
+  function progress(data) {
+    return data && typeof data.q === "object" && typeof data.l === "object" ? data : null;
+  }
+  course.progress = {
+    load: function () {
+      var data = progress(course.store.load("progress", null));
+      if (data) return data;
+      try {
+        data = progress(JSON.parse(root.localStorage.getItem(OLD_PROGRESS)));
+      } catch (e) {
+        data = null;
+      }
+      return data || { q: {}, l: {} };
+    },
+    save: function (data) {
+      return course.store.save("progress", data);
+    },
+  };
+
+  /* ---------------------------------------------------------------- pastes */
+  var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+  var PROMPT = /^\s*(?:\$|#|>|PS(?: [^>]*)?>|[\w.-]+@[\w.-]+(?::[^$#]*)?[$#]|C:\\[^>]*>)\s/;
+
+  course.paste = {
+    /* More than a terminal prints for one command: refused, with a message, before any work. */
+    MAX: 1000000,
+
+    /* The paste as plain lines: no Windows line endings, byte-order mark or terminal colours. */
+    clean: function (text) {
+      return String(text || "")
+        .replace(/^\uFEFF/, "")
+        .replace(/\r\n?/g, "\n")
+        .replace(ANSI, "");
+    },
+
+    tooLong: function (text, max) {
+      return String(text || "").length > (max || course.paste.MAX);
+    },
+
+    /* Is this line a command at a prompt ("$ docker …", "PS C:\> docker …")? Then its command. */
+    command: function (line) {
+      var m = PROMPT.exec(line);
+      return m ? line.slice(m[0].length).trim() : null;
+    },
+
+    /* The paste cut at its prompt lines: [{command: "docker inspect x" | null, output: "…"}]. */
+    sections: function (text) {
+      var out = [{ command: null, lines: [] }];
+      course.paste.clean(text).split("\n").forEach(function (line) {
+        var cmd = course.paste.command(line);
+        if (cmd !== null && /^(?:docker|podman|curl|wget|ls|cat|id|iwr|Invoke-WebRequest)\b/.test(cmd)) {
+          out.push({ command: cmd, lines: [] });
+        } else {
+          out[out.length - 1].lines.push(line);
+        }
+      });
+      return out
+        .map(function (s) {
+          return { command: s.command, output: s.lines.join("\n").trim() };
+        })
+        .filter(function (s) {
+          return s.command !== null || s.output;
+        });
+    },
+
+    /* The JSON a command printed, from a paste that may hold its prompt line too.
+       {value} or {error: "empty" | "too-long" | "not-json" | "cut-off" | "docker-error", text}.
+       Reads Docker's `inspect` array, a single object and one object per line
+       (`--format '{{json .}}'`). */
+    json: function (text) {
+      if (course.paste.tooLong(text)) return { error: "too-long" };
+      var sections = course.paste.sections(text);
+      var body = sections.length ? sections[sections.length - 1].output : "";
+      if (!body) return { error: "empty" };
+      var start = body.search(/[[{]/);
+      if (start < 0 || /^\s*(?:Error|error|Error:|No such|docker:)/.test(body)) {
+        return { error: /(?:^|\n)\s*(?:Error|error|docker:)|No such/.test(body) ? "docker-error" : "not-json", text: body };
+      }
+      var json = body.slice(start);
+      try {
+        return { value: JSON.parse(json) };
+      } catch (e) {
+        var lines = json.split("\n").filter(function (l) {
+          return l.trim();
+        });
+        if (lines.length > 1) {
+          try {
+            return { value: lines.map(function (l) { return JSON.parse(l); }) };
+          } catch (e2) {
+            /* not one object per line either */
+          }
+        }
+        return { error: "cut-off" };
+      }
+    },
+  };
+
+  /* ---------------------------------------------------------------- verdicts */
+  function withCode(parent, text) {
+    String(text).split("`").forEach(function (piece, i) {
+      if (!piece) return;
+      var node = i % 2 ? root.document.createElement("code") : root.document.createTextNode(piece);
+      if (i % 2) node.textContent = piece;
+      parent.appendChild(node);
+    });
+    return parent;
+  }
+
+  /* Writes {message, state, items: [{text, ok, hint, href, link}]} into `region` (an aria-live
+     element) and the optional `list` (<ul>/<ol>): each item its text, then its hint as a
+     sentence of its own and a link. */
+  course.show = function (region, verdict, list) {
+    var doc = root.document;
+    region.textContent = "";
+    withCode(region, verdict.message || "");
+    if (verdict.state) region.setAttribute("data-state", verdict.state);
+    else region.removeAttribute("data-state");
+    if (!list) return;
+    list.textContent = "";
+    (verdict.items || []).forEach(function (item) {
+      var li = doc.createElement("li");
+      if ("ok" in item) li.setAttribute("data-ok", item.ok ? "true" : "false");
+      var body = doc.createElement("span");
+      withCode(body, item.text);
+      if (item.href && !item.hint) {
+        var a = doc.createElement("a");
+        a.href = item.href;
+        a.appendChild(body);
+        li.appendChild(a);
+      } else {
+        li.appendChild(body);
+      }
+      if (item.hint) {
+        var hint = withCode(doc.createElement("span"), " " + item.hint);
+        hint.className = "course-hint";
+        if (item.href) {
+          var link = doc.createElement("a");
+          link.href = item.href;
+          link.textContent = item.link || "Read the lesson";
+          hint.appendChild(doc.createTextNode(" "));
+          hint.appendChild(link);
+          hint.appendChild(doc.createTextNode("."));
+        }
+        li.appendChild(hint);
+      }
+      list.appendChild(li);
+    });
+  };
+  course.withCode = withCode;
+
+  /* ---------------------------------------------------------------- addresses */
+  course.site = {
+    base: function () {
+      var base = ".";
+      try {
+        base = JSON.parse(root.document.getElementById("__config").textContent).base || ".";
+      } catch (e) {
+        /* no Material config: the page is at the site root */
+      }
+      return new URL(base.replace(/\/?$/, "/"), root.location.href);
+    },
+    /* "concepts/x.md#a" as this site's address for it (directory URLs, or .html from file://). */
+    url: function (docsPath) {
+      var parts = docsPath.split("#");
+      var files = /\.html$/.test(root.location.pathname) || root.location.protocol === "file:";
+      var path = files
+        ? parts[0].replace(/\.md$/, ".html")
+        : parts[0].replace(/(^|\/)index\.md$/, "$1").replace(/\.md$/, "/");
+      return new URL(path + (parts[1] ? "#" + parts[1] : ""), course.site.base()).href;
+    },
+  };
+
+  /* ---------------------------------------------------------------- the loader */
+  var features = {};
+  var requested = {};
+  var here = root.document && root.document.currentScript ? root.document.currentScript.src : "";
+
+  course.feature = function (name, feature) {
+    features[name] = feature;
+    if (root.document) feature.setUp(root.document);
+  };
+
+  function setUpPage() {
+    var names = {};
+    Array.prototype.forEach.call(root.document.querySelectorAll("[data-course-script]"), function (el) {
+      el.getAttribute("data-course-script").split(/\s+/).forEach(function (n) {
+        if (/^[a-z-]+$/.test(n)) names[n] = true;
+      });
+    });
+    Object.keys(names).forEach(function (name) {
+      if (features[name]) return features[name].setUp(root.document);
+      if (requested[name] || !here) return;
+      requested[name] = true;
+      var script = root.document.createElement("script");
+      script.src = new URL(name + ".js", here).href;
+      script.async = false; // in the order asked
+      root.document.head.appendChild(script); // registers itself with course.feature, which sets it up
+    });
+  }
+
+  if (root.document) {
+    if (root.document$ && typeof root.document$.subscribe === "function") root.document$.subscribe(setUpPage);
+    else if (root.document.readyState === "loading") root.document.addEventListener("DOMContentLoaded", setUpPage);
+    else setUpPage();
+  }
+})(typeof window !== "undefined" ? window : globalThis);
