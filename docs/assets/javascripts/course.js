@@ -121,10 +121,11 @@
       var sections = course.paste.sections(text);
       var body = sections.length ? sections[sections.length - 1].output : "";
       if (!body) return { error: "empty" };
+      // Docker's own error ("Error: No such object: notes", after the `[]` that inspect prints).
+      var failed = /^\s*(?:docker: )?(?:Error\b|error\b|Error response from daemon).*$/m.exec(body);
+      if (failed) return { error: "docker-error", text: failed[0].trim() };
       var start = body.search(/[[{]/);
-      if (start < 0 || /^\s*(?:Error|error|Error:|No such|docker:)/.test(body)) {
-        return { error: /(?:^|\n)\s*(?:Error|error|docker:)|No such/.test(body) ? "docker-error" : "not-json", text: body };
-      }
+      if (start < 0) return { error: "not-json", text: body };
       var json = body.slice(start);
       try {
         return { value: JSON.parse(json) };
