@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from course.browser import NAVIGATE_TRIES, navigate
+from course.browser import NAVIGATE_TRIES, navigate, until_the_network_holds
 from site_checks import browser as chromium
 from site_checks.building import ROOT
 
@@ -162,3 +162,20 @@ def test_every_navigation_goes_through_navigate():
         if re.search(r"\.goto\(", line) and path != ROOT / "scripts/course/browser.py"
     ]
     assert not bare, "navigate with course.browser.navigate: " + ", ".join(bare)
+
+
+def test_a_page_whose_requests_the_network_change_dropped_is_visited_again():
+    seen = [["sitemap.xml (net::ERR_NETWORK_CHANGED)"], ["sitemap.xml (net::ERR_NETWORK_CHANGED)"], []]
+    visits = iter(seen)
+    assert until_the_network_holds(lambda: next(visits), lambda failures: failures) == []
+
+
+def test_a_page_whose_requests_keep_failing_reports_the_failure():
+    changed = ["sitemap.xml (net::ERR_NETWORK_CHANGED)"]
+    calls = []
+    result = until_the_network_holds(lambda: calls.append(1) or changed, lambda failures: failures)
+    assert (result, len(calls)) == (changed, NAVIGATE_TRIES)
+    other = ["sitemap.xml (HTTP 404)"]
+    calls.clear()
+    assert until_the_network_holds(lambda: calls.append(1) or other, lambda failures: failures) == other
+    assert len(calls) == 1

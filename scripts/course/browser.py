@@ -103,6 +103,18 @@ def navigate(page, url: str, **options):
                 raise
 
 
+def until_the_network_holds(visit_once, failures_of):
+    """`visit_once()` again when what it saw failed only because the machine's network changed
+    (a request of the page, not its navigation, dropped with `net::ERR_NETWORK_CHANGED`, as
+    `navigate` explains), up to NAVIGATE_TRIES visits in all; the last visit's result otherwise.
+    `failures_of(result)` lists the result's failures as text."""
+    for tries_left in reversed(range(NAVIGATE_TRIES)):
+        result = visit_once()
+        if not tries_left or not any(NETWORK_CHANGED in f for f in failures_of(result)):
+            return result
+    raise AssertionError("unreachable")
+
+
 def wait_for_diagrams(page, expected: int, timeout: float = 30.0) -> int:
     """Wait until `expected` diagrams are drawn and no source is left; return how many are drawn."""
     deadline = time.monotonic() + timeout

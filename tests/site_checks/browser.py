@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, navigate  # noqa: F401  (the tests' settings)
+from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, navigate, until_the_network_holds  # noqa: F401
 from course.webserver import serve  # noqa: F401
 
 DIAGRAMS_JS = """
@@ -102,17 +102,22 @@ def wait_for_diagrams(page, expected: int, timeout: float = 20.0) -> list[dict]:
 
 
 def visit(context, url: str, base: str, expected_diagrams: int) -> PageReport:
-    """Open `url` in a new tab, wait for its diagrams and report what happened."""
-    page = context.new_page()
-    try:
-        report = watch(page, base)
-        navigate(page, url, wait_until="load")
-        report.diagrams = wait_for_diagrams(page, expected_diagrams)
-        page.wait_for_timeout(200)  # let late layout shifts and errors arrive
-        report.layout_shift = page.evaluate("window.__layoutShift")
-        return report
-    finally:
-        page.close()
+    """Open `url` in a new tab, wait for its diagrams and report what happened (once more when a
+    request failed only because the network changed: course.browser.until_the_network_holds)."""
+
+    def once() -> PageReport:
+        page = context.new_page()
+        try:
+            report = watch(page, base)
+            navigate(page, url, wait_until="load")
+            report.diagrams = wait_for_diagrams(page, expected_diagrams)
+            page.wait_for_timeout(200)  # let late layout shifts and errors arrive
+            report.layout_shift = page.evaluate("window.__layoutShift")
+            return report
+        finally:
+            page.close()
+
+    return until_the_network_holds(once, lambda r: r.console_errors + r.failed_requests)
 
 
 RESULT = ".md-search-result__item"
