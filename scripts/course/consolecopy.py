@@ -73,8 +73,9 @@ class ConsoleCopy(Postprocessor):
 
 class ConsoleCopyExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        # After raw HTML is put back (priority 30): superfences stashes highlighted blocks there.
-        md.postprocessors.register(ConsoleCopy(md), "course_console_copy", 6)
+        # After raw HTML is put back (priority 30: superfences stashes highlighted blocks there) and
+        # after course.codespans (5), which reads a bare <code>.
+        md.postprocessors.register(ConsoleCopy(md), "course_console_copy", 4)
 
 
 def makeExtension(**kwargs: object) -> ConsoleCopyExtension:  # noqa: N802
