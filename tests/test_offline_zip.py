@@ -25,7 +25,9 @@ from site_checks import browser as chromium
 from site_checks.building import ROOT, copy_project, site_pages
 from test_site_browser import page_problems
 
-pytestmark = pytest.mark.browser
+# One xdist worker for the module: its fixture makes the zip once, not once per worker that
+# gets one of its tests (a module-scoped fixture is per worker; the zip took about a minute twice).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("offline-zip")]
 
 FOLDER = "docker-basics-offline"
 PAGES = site_pages("mkdocs.offline.yml")

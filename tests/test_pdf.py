@@ -23,7 +23,9 @@ from bs4 import BeautifulSoup
 from course import diagrams, doctor
 from site_checks.building import ROOT, site_pages
 
-pytestmark = pytest.mark.browser
+# One xdist worker for the module: its fixture makes the PDF once, not once per worker that
+# gets one of its tests (a module-scoped fixture is per worker; the PDF took about a minute twice).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("pdf")]
 
 PAGES = site_pages()
 MIN_LABEL_PT = 8.0
