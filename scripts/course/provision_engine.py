@@ -22,9 +22,11 @@ Because the mounts live in a namespace of their own, stopping dockerd
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -227,9 +229,9 @@ def ping(sock: Path = SOCKET, timeout: float = 2) -> bool:
         return False
 
 
-def _pid() -> int | None:
+def _pid(pidfile: Path = PIDFILE) -> int | None:
     try:
-        pid = int(PIDFILE.read_text().strip())
+        pid = int(pidfile.read_text().strip())
     except (OSError, ValueError):
         return None
     # After a kill -9 (CI ends a session's processes) the number may belong to another process now.
@@ -239,10 +241,10 @@ def _pid() -> int | None:
         return None
 
 
-def _processes_in_root() -> list[int]:
-    """The engine's processes (dockerd, containerd, shims): those in dockerd's mount namespace."""
+def _processes_in_root(nsfile: Path = NSFILE) -> list[int]:
+    """A daemon's processes (dockerd, containerd, shims): those in dockerd's mount namespace."""
     try:
-        ns = NSFILE.read_text().strip()
+        ns = nsfile.read_text().strip()
     except OSError:
         return []
     pids = []
@@ -256,19 +258,42 @@ def _processes_in_root() -> list[int]:
     return pids
 
 
-def start(log=print, timeout: float = 90) -> float:
-    """Start dockerd from the root; returns the seconds until it answered."""
-    DATA.mkdir(parents=True, exist_ok=True)
+@dataclasses.dataclass(frozen=True)
+class Daemon:
+    """Where one dockerd of the root keeps its state: the course's engine (ENGINE) or another
+    beside it (course.classic_engine). Each runs in a mount namespace of its own, so its
+    /run (exec-root, containerd's sockets) is its own; `data` is bound at /var/lib/docker there."""
+
+    name: str
+    socket: Path
+    pidfile: Path
+    nsfile: Path
+    data: Path
+    log: Path
+    args: tuple[str, ...] = ()  # more dockerd options
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.socket}"
+
+
+ENGINE = Daemon("engine", SOCKET, PIDFILE, NSFILE, DATA, LOG)
+
+
+def launch(daemon: Daemon, timeout: float = 90) -> float:
+    """Start `daemon`'s dockerd from the root; returns the seconds until it answered."""
+    daemon.data.mkdir(parents=True, exist_ok=True)
     RUN.mkdir(parents=True, exist_ok=True)
-    SOCKET.unlink(missing_ok=True)
-    if _pid() is None:  # a stale pid file makes dockerd refuse to start
-        PIDFILE.unlink(missing_ok=True)
+    daemon.socket.unlink(missing_ok=True)
+    if _pid(daemon.pidfile) is None:  # a stale pid file makes dockerd refuse to start
+        daemon.pidfile.unlink(missing_ok=True)
     shutil.copy2("/etc/resolv.conf", ROOT_DIR / "etc/resolv.conf")
     r = str(ROOT_DIR)
     # pivot_root, not chroot: `docker exec` joins a container's mount namespace, whose root
     # must be the forky root (after a chroot it would be the host's /).  Host folders that
     # bind mounts (`-v "$(pwd)/data:/data"`) and build tools name keep their host paths.
     host_dirs = " ".join(d for d in HOST_DIRS if Path(d).is_dir())
+    dockerd = shlex.join(["/usr/sbin/dockerd", "-H", daemon.host, "--pidfile", str(daemon.pidfile), *daemon.args])
     script = f"""set -e
 mount --rbind '{r}' '{r}'
 mount -t proc proc '{r}/proc'
@@ -277,16 +302,16 @@ mount --rbind /dev '{r}/dev'
 mount -t tmpfs tmpfs '{r}/run'
 mkdir -p '{r}{RUN}' '{r}/var/lib/docker' '{r}/.host'
 mount --bind '{RUN}' '{r}{RUN}'
-mount --bind '{DATA}' '{r}/var/lib/docker'
+mount --bind '{daemon.data}' '{r}/var/lib/docker'
 for d in {host_dirs}; do mkdir -p "{r}$d"; mount --rbind "$d" "{r}$d"; done
 cd '{r}'
 pivot_root . .host
 umount -l /.host
-exec /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
+exec {dockerd}
 """
     started = time.monotonic()
-    with open(LOG, "ab") as out:
-        out.write(f"\n==== engine up {datetime.datetime.now().isoformat(timespec='seconds')} ====\n".encode())
+    with open(daemon.log, "ab") as out:
+        out.write(f"\n==== {daemon.name} up {datetime.datetime.now().isoformat(timespec='seconds')} ====\n".encode())
         out.flush()
         proc = subprocess.Popen(
             ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
@@ -296,17 +321,25 @@ exec /usr/sbin/dockerd -H '{DOCKER_HOST}' --pidfile '{PIDFILE}'
             start_new_session=True,
         )
     while time.monotonic() - started < timeout:
-        if ping():
-            NSFILE.write_text(os.readlink(f"/proc/{proc.pid}/ns/mnt"))
-            _link_default_socket()
+        if ping(daemon.socket):
+            daemon.nsfile.write_text(os.readlink(f"/proc/{proc.pid}/ns/mnt"))
             return time.monotonic() - started
         if proc.poll() is not None:
             break
-        time.sleep(0.2)
-    tail = "\n".join(LOG.read_text(errors="replace").splitlines()[-15:])
+        time.sleep(0.1)
+    tail = "\n".join(daemon.log.read_text(errors="replace").splitlines()[-15:])
     if proc.poll() is None:
         proc.terminate()
-    raise ProvisionError(f"dockerd did not answer on {SOCKET} within {timeout:.0f} s; {LOG} ends:\n{tail}")
+    raise ProvisionError(
+        f"dockerd did not answer on {daemon.socket} within {timeout:.0f} s; {daemon.log} ends:\n{tail}"
+    )
+
+
+def start(log=print, timeout: float = 90) -> float:
+    """Start the course's dockerd from the root; returns the seconds until it answered."""
+    seconds = launch(ENGINE, timeout)
+    _link_default_socket()
+    return seconds
 
 
 def _link_default_socket() -> None:
@@ -321,28 +354,35 @@ def _unlink_default_socket() -> None:
         DEFAULT_SOCKET.unlink()
 
 
-def stop(log=print, timeout: float = 60) -> bool:
-    """Stop dockerd (it stops its containers and containerd first). False when it was not running."""
-    pid = _pid()
-    if pid is None and not _processes_in_root():
+def halt(daemon: Daemon, log=print, timeout: float = 60) -> bool:
+    """Stop `daemon`'s dockerd (it stops its containers and containerd first). False when it was not running."""
+    pid = _pid(daemon.pidfile)
+    if pid is None and not _processes_in_root(daemon.nsfile):
         return False
     if pid is not None:
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and (_pid() is not None or _processes_in_root()):
-        time.sleep(0.2)
-    left = _processes_in_root()
-    for p in left:  # only processes running in the course's own root
+    while time.monotonic() < deadline and (_pid(daemon.pidfile) is not None or _processes_in_root(daemon.nsfile)):
+        time.sleep(0.1)
+    left = _processes_in_root(daemon.nsfile)
+    for p in left:  # only processes running in this daemon's own namespace
         os.kill(p, signal.SIGKILL)
     if left:
         log(f"killed {len(left)} process(es) that outlived dockerd: {left}")
-    _unlink_default_socket()
-    for f in (SOCKET, PIDFILE, NSFILE):
+    for f in (daemon.socket, daemon.pidfile, daemon.nsfile):
         f.unlink(missing_ok=True)
     mounted = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(ROOT_DIR) in line]
     if mounted:
         raise ProvisionError(f"still mounted after stop: {mounted[0]}")
     return True
+
+
+def stop(log=print, timeout: float = 60) -> bool:
+    """Stop the course's dockerd. False when it was not running."""
+    try:
+        return halt(ENGINE, log, timeout)
+    finally:
+        _unlink_default_socket()
 
 
 # ---- commands ---------------------------------------------------------------------
