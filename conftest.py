@@ -48,6 +48,14 @@ Fixture API
     ``.inspect()``, ``.status``, ``.stop(timeout=10) -> (exit_code, seconds)``,
     ``.wait() -> exit_code``, ``.exit_code()``, ``.remove()``.
 
+``classic_engine``  (module)
+    A second ``course.engine.Engine``: the same Engine 28 with the classic image
+    store (overlay2), beside the course's (``course.classic_engine``). Started
+    for the module that asks for it when it is not running (about a second),
+    stopped after it (its data-root emptied); left alone when it was running
+    (``python -m course engine classic up``). Needs root, as the course's engine
+    does; the test FAILS with the command to run otherwise.
+
 Everything is labelled ``org.docker-basics.test=1`` plus a per-run session label;
 the session's containers, images and networks are removed at the end, also on
 failure (``python -m course engine --clean`` removes leftovers of any run).
@@ -60,6 +68,7 @@ line (image) — used by
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
@@ -111,6 +120,20 @@ def engine(pytestconfig):
             warnings.warn(f"base image {image}: {how}", stacklevel=1)
     yield eng
     eng.remove_labelled(_engine.SESSION_LABEL)
+
+
+@pytest.fixture(scope="module")
+def classic_engine(engine):
+    from course import classic_engine as classic
+    from course.provision_engine import ProvisionError
+
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(classic.started())
+            eng = _engine.classic_engine()
+        except (ProvisionError, EngineUnavailable) as exc:
+            pytest.fail(f"the classic-store engine: {exc}", pytrace=False)
+        yield eng
 
 
 @pytest.fixture

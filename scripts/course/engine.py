@@ -13,11 +13,14 @@ current (Docker Desktop, GitHub runners); else the course's own engine
 block gets the chosen engine through DOCKER_HOST.
 
 Subcommand: ``python -m course engine [up|down|status]``; ``--clean`` removes
-everything labelled by any test run.
+everything labelled by any test run.  ``python -m course engine classic
+[up|down|status]``: a second engine with the classic image store, beside the
+course's, for the captures that show what that store prints (course.classic_engine).
 """
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import contextlib
 import dataclasses
@@ -872,6 +875,48 @@ def describe_choice() -> list[tuple[str, str, str]]:
     ]
 
 
+def classic_engine() -> Engine:
+    """The classic-store engine (course.classic_engine), driven by the course engine root's own
+    CLI and plugins: the daemon and the client of its recordings come from one Debian root.
+    EngineUnavailable when it does not answer."""
+    from course import classic_engine as classic
+    from course import provision_engine
+
+    paths = provision_engine.client_paths()
+    if paths is None:
+        raise EngineUnavailable(f"the course engine's root is not built: {UP_HINT}")
+    client, why = _probe_client(
+        str(paths["docker"]), provision_engine.client_env(paths["plugins"]), "the course engine's root"
+    )
+    if client is None:
+        raise EngineUnavailable(why)
+    server = _probe_server(client, classic.DOCKER_HOST, f"the classic-store engine (log {classic.DAEMON.log})")
+    if server is None:
+        raise EngineUnavailable(f"no classic-store engine answers at {classic.DOCKER_HOST}: {classic.UP_COMMAND}")
+    if server.snapshotter == SNAPSHOTTER:
+        raise EngineUnavailable(f"{classic.DOCKER_HOST} answers with the containerd image store, not the classic one")
+    return Engine(client, server)
+
+
+def _classic(action: str) -> int:
+    from course import classic_engine as classic
+
+    if action == "up":
+        return classic.up()
+    if action == "down":
+        return classic.down()
+    try:
+        eng = classic_engine()
+    except EngineUnavailable as exc:
+        print(f"classic-store engine down: {exc}", file=sys.stderr)
+        return 1
+    s = eng.server
+    print(f"Docker Engine  {s.version} (API {s.api})  {s.host}: {s.origin}")
+    print(f"image store    {s.driver} (classic: graph driver, containerd-snapshotter off)")
+    print(f"docker CLI     {eng.client.version}  {eng.client.path} (buildx {eng.client.buildx})")
+    return 0
+
+
 def short_size(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
@@ -902,6 +947,11 @@ def _status() -> int:
 def _cmd_engine(args) -> int:
     from course import provision_engine
 
+    if args.action == "classic":
+        return _classic(args.classic_action or "status")
+    if args.classic_action:
+        print(f"engine {args.action} {args.classic_action}: did you mean `engine classic {args.classic_action}`?")
+        return 2
     if args.action == "up":
         return provision_engine.up()
     if args.action == "down":
@@ -923,11 +973,13 @@ def register(subparsers) -> None:
     p.add_argument(
         "action",
         nargs="?",
-        choices=["up", "down", "status"],
+        choices=["up", "down", "status", "classic"],
         default="status",
         help="up: build the course's engine once and start it (root); down: stop it; "
-        "status (default): the engine, client and plugins the course uses, and why",
+        "status (default): the engine, client and plugins the course uses, and why; "
+        "classic [up|down|status]: the second engine, with the classic image store (root)",
     )
+    p.add_argument("classic_action", nargs="?", choices=["up", "down", "status"], help=argparse.SUPPRESS)
     p.add_argument("--clean", action="store_true", help=f"remove all containers/images/networks labelled {TEST_LABEL}")
     p.set_defaults(func=_cmd_engine)
 
