@@ -49,6 +49,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -854,25 +855,30 @@ def readme_of(example: Path) -> Path:
     return Path(example) / "README.md"
 
 
-def capture(example: Path, engine, *, check: bool = False, log=None) -> list[Failure]:
-    """Run an example README's blocks; write (or, with check, compare) output/<name>.txt."""
+def capture_paths(example: Path) -> tuple[Path, Path]:
+    """(the file whose blocks are captured, the folder of their transcripts): an example's
+    README.md and output/, or for a Markdown file FOLDER/NAME.md (blocks recorded on another
+    engine, see course.classic_engine) that file and FOLDER/output/NAME/."""
     example = Path(example).resolve()
-    blocks = parse_file(readme_of(example))
-    result = run_blocks(blocks, _rel(readme_of(example)), engine, compare=check, log=log)
+    if example.suffix == ".md":
+        return example, example.parent / "output" / example.stem
+    return readme_of(example), example / "output"
+
+
+def capture(example: Path, engine, *, check: bool = False, log=None, name_store: bool = False) -> list[Failure]:
+    """Run an example README's blocks; write (or, with check, compare) output/<name>.txt.
+
+    `example` may also be a Markdown file of blocks (capture_paths). name_store: the note
+    names the image store (course.recording.metadata)."""
+    example = Path(example).resolve()
+    readme, out_dir = capture_paths(example)
+    blocks = parse_file(readme)
+    result = run_blocks(blocks, _rel(readme), engine, compare=check, log=log)
     failures: list[Failure] = [result.failure] if result.failure else []
     if result.failure and not check:
         return failures
-    transcripts: dict[str, list[str]] = {}
-    for block, cmd, out in result.outputs:
-        if block.capture:
-            lines = transcripts.setdefault(block.capture, [])
-            cmd_lines = cmd.text.split("\n")
-            lines.append("$ " + cmd_lines[0])
-            lines += cmd_lines[1:]
-            lines += out.rstrip("\n").splitlines() if out.strip() else []
-    out_dir = example / "output"
     written: list[Path] = []
-    for name, lines in transcripts.items():
+    for name, lines in transcripts(result).items():
         path = out_dir / f"{name}.txt"
         if check:
             if not path.exists():
@@ -887,16 +893,30 @@ def capture(example: Path, engine, *, check: bool = False, log=None) -> list[Fai
                     Failure(_rel(path), "re-running the commands no longer matches the saved transcript: " + problem)
                 )
         else:
-            out_dir.mkdir(exist_ok=True)
+            out_dir.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             written.append(path)
             if log:
                 log(f"  wrote {_rel(path)}")
     if written:
-        recording.write(out_dir, recording.metadata(engine), written)
+        meta = recording.metadata(engine, name_store=name_store)
+        recording.write(out_dir, meta, written)
         if log:
-            log(f"  wrote {_rel(out_dir / recording.NOTE_NAME)}: {recording.note(recording.metadata(engine)).strip()}")
+            log(f"  wrote {_rel(out_dir / recording.NOTE_NAME)}: {recording.note(meta).strip()}")
     return failures
+
+
+def transcripts(result: RunResult) -> dict[str, list[str]]:
+    """The lines of each capture that a run printed, by capture name, as capture() saves them."""
+    found: dict[str, list[str]] = {}
+    for block, cmd, out in result.outputs:
+        if block.capture:
+            lines = found.setdefault(block.capture, [])
+            cmd_lines = cmd.text.split("\n")
+            lines.append("$ " + cmd_lines[0])
+            lines += cmd_lines[1:]
+            lines += out.rstrip("\n").splitlines() if out.strip() else []
+    return found
 
 
 def transcripts_match(saved: list[str], fresh: list[str]) -> bool:
@@ -1084,14 +1104,36 @@ def _cmd_console(args) -> int:
 
 
 def _cmd_capture(args) -> int:
+    if args.store == "classic":
+        from course import classic_engine
+        from course.engine import EngineUnavailable
+        from course.engine import classic_engine as classic
+        from course.provision_engine import ProvisionError
+
+        try:
+            with classic_engine.started(log=_say) as ours:
+                eng = classic()
+                print(f"Docker: {eng.describe()}{' (started for this capture)' if ours else ''}", flush=True)
+                return _capture_all(args, eng)
+        except (EngineUnavailable, ProvisionError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
     eng = engine_or_exit()
     from course import baseimages
 
     baseimages.ensure(eng, baseimages.required_images(), log=lambda m: None)
+    return _capture_all(args, eng)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _capture_all(args, eng) -> int:
     failed = 0
     for ex in args.examples:
         print(f"{ex}:", flush=True)
-        fails = capture(Path(ex), eng, check=args.check, log=lambda m: print(m, flush=True))
+        fails = capture(Path(ex), eng, check=args.check, log=_say, name_store=bool(args.store))
         for f in fails:
             print(f"FAIL {f}")
         failed += bool(fails)
@@ -1110,6 +1152,18 @@ def register(subparsers) -> None:
     )
     p.set_defaults(func=_cmd_console)
     c = subparsers.add_parser("capture", help="run an example README's commands, write output/NAME.txt")
-    c.add_argument("examples", nargs="+", help="example folders, e.g. examples/building-images/01-first-image")
+    c.add_argument(
+        "examples",
+        nargs="+",
+        help="example folders, e.g. examples/building-images/01-first-image, or Markdown files of blocks "
+        "(examples/image-stores/classic.md: transcripts in examples/image-stores/output/classic/)",
+    )
     c.add_argument("--check", action="store_true", help="compare with the saved transcripts instead")
+    c.add_argument(
+        "--store",
+        choices=["classic", "containerd"],
+        help="record on this image store and name it in the note: classic runs the second engine "
+        "(course.classic_engine; started for the capture when it is not running, root), "
+        "containerd the course's engine",
+    )
     c.set_defaults(func=_cmd_capture)

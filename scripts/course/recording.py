@@ -7,6 +7,11 @@ the one-line note a page includes with ``--8<--``::
 
     Output recorded with Docker Engine 28.5.2, Buildx 0.29.1, Compose 2.40.3 on 2026-11-30.
 
+Recorded on the classic image store (``capture --store``, course.classic_engine),
+or where two transcripts show the two stores side by side, the note names the store::
+
+    Output recorded with Docker Engine 28.5.2 (classic image store, overlay2), Buildx 0.29.1, ...
+
 ``python -m course console --record PAGE`` does the same for a page whose own
 console blocks show output: after every block matched, it writes
 ``includes/recorded/<page path>.json`` and ``.md``.
@@ -35,10 +40,22 @@ def _plain(version: str) -> str:
     return m.group(1) if m else version
 
 
-def metadata(engine) -> dict:
-    """The recording engine and client, as the capture step saw them."""
+CONTAINERD_STORE = "io.containerd.snapshotter.v1"  # the snapshotter's driver-type, as course.engine reads it
+
+
+def store(meta: dict) -> str:
+    """The image store that recorded, as a note names it."""
+    if meta.get("snapshotter") == CONTAINERD_STORE:
+        return "containerd image store"
+    return f"classic image store, {meta.get('storage_driver') or 'graph driver'}"
+
+
+def metadata(engine, *, name_store: bool = False) -> dict:
+    """The recording engine and client, as the capture step saw them. The note names the image
+    store when asked (transcripts shown side by side, one per store) and always for the classic
+    store, which the course's engine does not use."""
     s, c = engine.server, engine.client
-    return {
+    meta = {
         "engine": _plain(s.version),
         "engine_build": s.version,
         "api": s.api,
@@ -48,13 +65,14 @@ def metadata(engine) -> dict:
         "snapshotter": s.snapshotter,
         "date": datetime.date.today().isoformat(),
     }
+    if name_store or s.snapshotter != CONTAINERD_STORE:
+        meta["store"] = store(meta)
+    return meta
 
 
 def note(meta: dict) -> str:
-    return (
-        f"*Output recorded with Docker Engine {meta['engine']}, Buildx {meta['buildx']}, "
-        f"Compose {meta['compose']} on {meta['date']}.*\n"
-    )
+    engine = f"Docker Engine {meta['engine']}" + (f" ({meta['store']})" if meta.get("store") else "")
+    return f"*Output recorded with {engine}, Buildx {meta['buildx']}, Compose {meta['compose']} on {meta['date']}.*\n"
 
 
 def sha256(path: Path) -> str:
