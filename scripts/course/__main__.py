@@ -24,6 +24,7 @@ COMMANDS = [
     "lint",
     "doctor",
     "cleancheck",
+    "podman",
 ]
 
 
