@@ -87,6 +87,10 @@ os.environ["PATH"] = os.pathsep.join(
     [str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
 )
 
+# No test reads Debian's mirrors: `course doctor`, run by a test, says whether Debian holds newer
+# engine packages from its cache only (course.debian_updates; tests/test_debian_updates.py fakes them).
+os.environ["DOCKER_BASICS_DEBIAN_CHECK"] = "off"
+
 from course import engine as _engine  # noqa: E402
 from course.engine import DockerError, EngineUnavailable  # noqa: E402
 

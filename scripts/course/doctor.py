@@ -16,6 +16,10 @@ machine can make the tests pass:
   README's: present before ``make`` runs);
 * the Docker engine chosen by ``course.engine``.
 
+It also says whether Debian's suites hold newer engine packages than the
+ones the course records with (course.debian_updates: read at most once a
+day, "could not check" when offline); ``--debian`` checks only that, now.
+
 This module uses only the standard library: ``make test`` runs it with the
 system's ``python3`` before ``.venv`` exists.
 """
@@ -169,7 +173,33 @@ def report() -> int:
     for row in rows:
         print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
     print(f"doctor: {'all parts found' if not problems else f'{problems} part(s) missing'}")
+    print(f"doctor: {debian_line()}")
     return 1 if problems else 0
+
+
+def debian_line() -> str:
+    """Whether Debian's suites hold newer engine packages than the course's pins (course.debian_updates):
+    read at most once a day, never a failure. In CI the weekly workflow asks instead (doctor --debian)."""
+    if os.environ.get("CI"):
+        return "Debian: not checked in CI (the weekly workflow runs `python -m course doctor --debian`)"
+    from course import debian_updates
+
+    if os.environ.get("DOCKER_BASICS_DEBIAN_CHECK") == "off":  # the tests: no network
+        answer = debian_updates.load(debian_updates.CACHE_FILE)
+        return "Debian: not checked (DOCKER_BASICS_DEBIAN_CHECK=off)" + (
+            f"; the last answer: {answer.line()}" if answer and answer.checked else ""
+        )
+    return debian_updates.check().line()
+
+
+def debian_report() -> int:
+    """`doctor --debian`: check now; 1 when a suite holds something newer than the pins, 2 when it
+    could not check, 0 when the pins are the newest."""
+    from course import debian_updates
+
+    answer = debian_updates.check(force=True)
+    print(answer.line())
+    return debian_updates.exit_status(answer)
 
 
 def setup() -> int:
@@ -234,6 +264,8 @@ def _cmd(args) -> int:
         return port_is_free(args.host, args.port)
     if args.setup:
         return setup()
+    if args.debian:
+        return debian_report()
     return report()
 
 
@@ -241,5 +273,11 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("doctor", help="show every part the tests use, its version and where it was found")
     p.add_argument("--setup", action="store_true", help="install what is missing (root) or say how (others)")
     p.add_argument("--port", type=int, help="only check that HOST:PORT is free for make serve")
+    p.add_argument(
+        "--debian",
+        action="store_true",
+        help="only check now whether Debian holds newer engine packages than the pins "
+        "(exit 1: it does, re-record; 2: could not check)",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=_cmd)
