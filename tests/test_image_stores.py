@@ -18,6 +18,7 @@ import pytest
 
 from course import classic_engine as classic
 from course import console, provision_engine, recording
+from course.engine import SESSION_LABEL, TEST_LABEL
 
 ROOT = Path(__file__).resolve().parents[1]
 STORES = ROOT / "examples" / "image-stores"
@@ -77,6 +78,12 @@ def test_started_starts_the_classic_engine_apart_and_stops_it(engine):
         namespace = classic.DAEMON.nsfile.read_text().strip()
         assert namespace != provision_engine.NSFILE.read_text().strip()
         assert engine.out("info", "--format", "{{.Driver}}") == "overlayfs"
+        # ... and still starts containers on its default bridge (a dockerd with --bridge none in
+        # the host's network namespace deleted docker0: every `docker run` beside it failed).
+        ran = engine.run_cmd(
+            "run", "--rm", "--label", TEST_LABEL, "--label", SESSION_LABEL, "debian:trixie-slim", "true"
+        )
+        assert ran.returncode == 0, ran.stderr
     if was_running:
         assert classic.running()
         return

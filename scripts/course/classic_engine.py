@@ -17,7 +17,9 @@ started a second time, in a mount namespace of its own:
   /var/run/docker, which is its namespace's own tmpfs;
 * its own socket (SOCKET, /run/docker-basics/classic.sock), pidfile and log;
 * ``{"features": {"containerd-snapshotter": false}, "storage-driver": "overlay2"}``;
-* no network set-up that could meet the course's engine's: ``--bridge none``,
+* no network set-up that could meet the course's engine's: a network namespace
+  of its own (with ``--bridge none`` in the host's, dockerd deletes the host's
+  docker0 and the course's engine can start no container), ``--bridge none``,
   ``--iptables=false``, ``--ip6tables=false`` (its captures need no network).
 
 Starting it takes well under a second on a built root. It never touches the
@@ -52,6 +54,7 @@ DAEMON = pe.Daemon(
     pe.CACHE / "classic-data",
     pe.CACHE / "classic-dockerd.log",
     ("--config-file", str(CONFIG), "--bridge", "none", "--iptables=false", "--ip6tables=false"),
+    own_network=True,
 )
 LOCK = pe.RUN / "classic.lock"
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine classic up"

@@ -271,6 +271,10 @@ class Daemon:
     data: Path
     log: Path
     args: tuple[str, ...] = ()  # more dockerd options
+    # A network namespace of its own too: a dockerd started with `--bridge none` deletes the
+    # host's docker0 (libnetwork removes the default bridge it is told not to use), which
+    # would cut off the course's engine beside it.
+    own_network: bool = False
 
     @property
     def host(self) -> str:
@@ -294,8 +298,9 @@ def launch(daemon: Daemon, timeout: float = 90) -> float:
     # bind mounts (`-v "$(pwd)/data:/data"`) and build tools name keep their host paths.
     host_dirs = " ".join(d for d in HOST_DIRS if Path(d).is_dir())
     dockerd = shlex.join(["/usr/sbin/dockerd", "-H", daemon.host, "--pidfile", str(daemon.pidfile), *daemon.args])
+    loopback = "ip link set lo up\n" if daemon.own_network else ""
     script = f"""set -e
-mount --rbind '{r}' '{r}'
+{loopback}mount --rbind '{r}' '{r}'
 mount -t proc proc '{r}/proc'
 mount --rbind /sys '{r}/sys'
 mount --rbind /dev '{r}/dev'
@@ -314,7 +319,7 @@ exec {dockerd}
         out.write(f"\n==== {daemon.name} up {datetime.datetime.now().isoformat(timespec='seconds')} ====\n".encode())
         out.flush()
         proc = subprocess.Popen(
-            ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+            ["unshare", "-m", *(["-n"] if daemon.own_network else []), "--propagation", "private", "sh", "-c", script],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
