@@ -71,5 +71,5 @@ def test_runs_as_non_root(engine, multi, single):
 
 def test_captured_sizes_show_both_images(here):
     sizes = (here / "output" / "sizes.txt").read_text(encoding="utf-8")
-    rows = [line.split() for line in sizes.splitlines() if line.startswith("greet ")]
-    assert sorted(r[1] for r in rows) == ["multi-stage", "single-stage"], sizes
+    rows = [line.split() for line in sizes.splitlines() if line.startswith(("multi-stage ", "single-stage "))]
+    assert sorted(r[0] for r in rows) == ["multi-stage", "single-stage"], sizes
