@@ -342,7 +342,7 @@ def _link(md, target: str, text: str) -> str:
 
 def render_note(note: Note) -> str:
     tokens = html.escape(" ".join(note.setups + ["store:" + s for s in note.stores]))
-    label = f'<strong class="course-differs__for">{html.escape(note.label)}:</strong>'
+    label = f'<strong class="course-differs__for">{md_html(note.label, inline=True)}:</strong>'
     parts = [
         f'<div class="course-differs__note" data-for="{tokens}">',
         f"<p>{label} {md_html(note.text, inline=True)}</p>",
@@ -394,6 +394,14 @@ def differs_fence(source, language, class_name, options, md, **kwargs):
     return render_differs(diffs, md)
 
 
+@functools.lru_cache(maxsize=1)
+def reading_order() -> list[str]:
+    """The docs pages in the order of mkdocs.yml's nav."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = text[text.index("\nnav:") :] if "\nnav:" in text else ""
+    return re.findall(r"([\w./-]+\.md)\s*$", nav, re.M)
+
+
 def pages_showing(data: Data) -> dict[str, list[str]]:
     """Difference id -> the docs pages whose ```differs fences name it, in reading order."""
     out: dict[str, list[str]] = {d: [] for d in data.differences}
@@ -401,7 +409,8 @@ def pages_showing(data: Data) -> dict[str, list[str]]:
         for did in found.ids:
             if did in out and found.page not in out[did]:
                 out[did].append(found.page)
-    return out
+    order = {page: n for n, page in enumerate(reading_order())}
+    return {d: sorted(pages, key=lambda p: order.get(p, len(order))) for d, pages in out.items()}
 
 
 def _table(head: list[str], rows: list[str], cls: str) -> str:
@@ -453,7 +462,7 @@ def table_fence(source, language, class_name, options, md, **kwargs):
                 cells.append(
                     f'<td{span} id="differs-{d.id}">{md_html(d.title, inline=True)}<br><code>{d.id}</code></td>'
                 )
-            cells.append(f"<td>{html.escape(note.label)}</td>")
+            cells.append(f"<td>{md_html(note.label, inline=True)}</td>")
             body = md_html(note.text, inline=True) + (_pre(note.shows) if note.shows else "")
             cells.append(f"<td>{body}</td><td>{md_html(note.source, inline=True)}</td>")
             if first:
@@ -470,6 +479,7 @@ def box_data(data: Data) -> dict:
             for s in data.setups.values()
         ],
         "stores": data.stores,
+        "order": reading_order(),
         "differences": [
             {
                 "id": d.id,
@@ -478,7 +488,7 @@ def box_data(data: Data) -> dict:
                 "notes": [
                     {
                         "for": n.setups + ["store:" + s for s in n.stores],
-                        "label": n.label,
+                        "label": md_html(n.label, inline=True),
                         "html": md_html(n.text, inline=True),
                     }
                     for n in d.notes

@@ -107,3 +107,26 @@ test("a note applies to a setup by its id or by its image store", () => {
   assert.ok(!wd.applies(["podman"], desktop));
   assert.ok(wd.applies(["podman"], null), "no profile: every note shows");
 });
+
+test("what differs is listed chapter by chapter, in reading order, each difference explained once", () => {
+  const data = {
+    order: ["index.md", "concepts/a.md", "building-images/b.md", "building-images/c.md"],
+    differences: [
+      {
+        id: "one",
+        title: "One",
+        pages: [
+          { page: "building-images/c.md", title: "C", chapter: "Building images" },
+          { page: "concepts/a.md", title: "A", chapter: "Docker concepts" },
+        ],
+        notes: [{ for: ["store:classic"], label: "classic", html: "x" }],
+      },
+      { id: "two", title: "Two", pages: [{ page: "building-images/b.md", title: "B", chapter: "Building images" }], notes: [{ for: ["podman"], label: "p", html: "y" }] },
+    ],
+  };
+  const chapters = plain(wd.differencesFor(data, { id: "debian13", store: "classic" }));
+  assert.deepEqual(chapters.map((c) => c.chapter), ["Docker concepts", "Building images"]);
+  assert.deepEqual(chapters[1].items.map((i) => [i.id, i.first]), [["one", false]]);
+  assert.equal(chapters[0].items[0].first, true);
+  assert.deepEqual(plain(wd.differencesFor(data, { id: "recorded", store: "containerd" })), []);
+});

@@ -282,7 +282,9 @@
     return { id: id, name: setup.name, store: store || (setup.store === "own" ? null : setup.store) };
   }
 
-  /* What differs for a profile: [{chapter, pages: [{page, title, items: [{title, html, label}]}]}]. */
+  /* What differs for a profile, chapter by chapter:
+     [{chapter, items: [{id, title, notes: [{label, html}], pages: [{page, title}], first}]}],
+     each difference once per chapter (`first`: the first chapter that shows it). */
   function differencesFor(data, profile) {
     var chapters = [];
     var byChapter = {};
@@ -295,20 +297,45 @@
       pages.forEach(function (p) {
         var ch = byChapter[p.chapter];
         if (!ch) {
-          ch = byChapter[p.chapter] = { chapter: p.chapter, pages: [], byPage: {} };
+          ch = byChapter[p.chapter] = { chapter: p.chapter, items: [], byId: {} };
           chapters.push(ch);
         }
-        var page = ch.byPage[p.page];
-        if (!page) {
-          page = ch.byPage[p.page] = { page: p.page, title: p.title, items: [] };
-          ch.pages.push(page);
+        var item = ch.byId[d.id];
+        if (!item) {
+          item = ch.byId[d.id] = { id: d.id, title: d.title, notes: notes, pages: [], first: false };
+          ch.items.push(item);
         }
-        notes.forEach(function (n) {
-          page.items.push({ id: d.id, title: d.title, html: n.html, label: n.label });
-        });
+        item.pages.push({ page: p.page, title: p.title });
       });
     });
-    return chapters;
+    var order = data.order || [];
+    function rank(ch) {
+      return Math.min.apply(
+        null,
+        ch.items.map(function (item) {
+          return Math.min.apply(
+            null,
+            item.pages.map(function (p) {
+              var i = order.indexOf(p.page);
+              return i < 0 ? order.length : i;
+            })
+          );
+        })
+      );
+    }
+    chapters.sort(function (a, b) {
+      return rank(a) - rank(b);
+    });
+    var shown = {};
+    chapters.forEach(function (ch) {
+      ch.items.forEach(function (item) {
+        item.first = !shown[item.id];
+        shown[item.id] = true;
+      });
+    });
+    return chapters.map(function (ch) {
+      return { chapter: ch.chapter, items: ch.items };
+    });
   }
 
   course.whichDocker = { parse: parse, identify: identify, applies: applies, profileFor: profileFor, differencesFor: differencesFor, KEY: KEY };
@@ -344,21 +371,30 @@
     chapters.forEach(function (ch) {
       var section = el("div", "which-docker__chapter");
       var h = el("p", "which-docker__chapter-title");
-      h.appendChild(el("strong", "", ""));
-      h.firstChild.textContent = ch.chapter;
+      var strong = el("strong");
+      strong.textContent = ch.chapter;
+      h.appendChild(strong);
       section.appendChild(h);
       var ul = el("ul");
-      ch.pages.forEach(function (p) {
-        var li = el("li");
-        var a = el("a");
-        a.href = course.site.url(p.page);
-        a.textContent = p.title;
-        li.appendChild(a);
-        var inner = el("ul");
-        p.items.forEach(function (item) {
-          inner.appendChild(el("li", "", "<strong>" + item.title + "</strong> " + item.html));
+      ch.items.forEach(function (item) {
+        var li = el("li", "", "<strong>" + item.title + "</strong>");
+        if (item.first) {
+          item.notes.forEach(function (n) {
+            li.appendChild(el("span", "which-docker__note", " " + n.html));
+          });
+        } else {
+          li.appendChild(el("span", "which-docker__note", " (see above)"));
+        }
+        var where = el("span", "which-docker__pages", " On ");
+        item.pages.forEach(function (p, i) {
+          if (i) where.appendChild(root.document.createTextNode(", "));
+          var a = el("a");
+          a.href = course.site.url(p.page);
+          a.textContent = p.title;
+          where.appendChild(a);
         });
-        li.appendChild(inner);
+        where.appendChild(root.document.createTextNode("."));
+        li.appendChild(where);
         ul.appendChild(li);
       });
       section.appendChild(ul);
