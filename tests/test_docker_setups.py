@@ -175,7 +175,9 @@ def test_notes_render_with_their_setups_and_sources(site):
         assert set(f.ids) <= shown, (f.page, f.ids, shown)
         for note in soup.select(".course-differs__note"):
             assert note["data-for"].split(), f.page
-            assert "Not recorded on the course's engine" in note.select_one(".course-differs__source").text
+            recorded = note.select_one(".course-differs__recorded")
+            source = note.select_one(".course-differs__source").text
+            assert recorded or "Not recorded on the course's engine" in source, (f.page, note)
         link = soup.select_one(".course-differs__which a")
         assert link.get("href", "").rstrip("/").endswith("which-docker"), (f.page, link)
     assert len(data.differences) >= 10
@@ -198,3 +200,25 @@ def test_the_which_docker_page_lists_every_setup_and_difference(site):
     for did, pages in shown.items():
         cell = table.select_one(f"td#differs-{did}").find_parent("tr").find_all("td")[-1]
         assert len(cell.select("a")) == len(pages), (did, pages)
+
+
+def test_a_recorded_note_shows_its_transcript_and_what_recorded_it():
+    """The classic store's error is shown as the second engine recorded it, never retyped."""
+    note = next(n for n in setups.load().differences["multi-platform"].notes if n.recorded)
+    rendered = setups.render_note(note)
+    transcript = (ROOT / note.recorded[0]).read_text(encoding="utf-8")
+    assert "Multi-platform build is not supported for the docker driver." in transcript
+    body = BeautifulSoup(rendered, "html.parser")
+    assert body.select_one(".language-console code").text == transcript.rstrip("\n")
+    assert "classic image store" in body.select_one(".course-differs__recorded").text
+    assert "Not recorded" not in rendered
+
+
+def test_a_recorded_note_needs_its_transcript(tmp_path):
+    bad = GOOD.replace(
+        "recorded: [examples/image-stores/output/classic/multi-platform.txt]",
+        "recorded: [examples/image-stores/output/classic/no-such.txt]",
+    )
+    assert bad != GOOD
+    with pytest.raises(setups.DataError, match="no transcript examples/image-stores/output/classic/no-such.txt"):
+        setups.load(_write(tmp_path, bad))

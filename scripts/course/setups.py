@@ -40,6 +40,7 @@ DOCS = ROOT / "docs"
 DATA = ROOT / "includes" / "docker-setups.yml"
 WHICH_PAGE = "which-docker.md"
 STORES = ("containerd", "classic", "own")
+NOTE_KEYS = {"for", "text", "shows", "recorded", "source"}
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 
 
@@ -66,6 +67,16 @@ class Note:
     text: str
     shows: str | None
     source: str
+    recorded: list[str] = field(default_factory=list)  # transcripts recorded on another engine
+
+    def transcripts(self) -> list[tuple[str, str, str]]:
+        """(path, text, recording note) of each transcript the note shows."""
+        out = []
+        for rel in self.recorded:
+            path = ROOT / rel
+            record = (path.parent / "recorded.md").read_text(encoding="utf-8").strip().strip("*")
+            out.append((rel, path.read_text(encoding="utf-8").rstrip("\n"), record))
+        return out
 
     def applies(self, setup: str, store: str | None) -> bool:
         return setup in self.setups or (store is not None and store in self.stores)
@@ -205,13 +216,25 @@ def _difference(item, data: Data, text: str, path: Path) -> Difference:
     notes = []
     for n, note in enumerate(item["notes"], 1):
         nline = _line_of(text, r"^\s+- for:", line)
-        if not isinstance(note, dict) or not {"for", "text", "source"} <= set(note) <= {
-            "for",
-            "text",
-            "shows",
-            "source",
-        }:
-            raise DataError(path, nline, f"difference {did}, note {n}: keys for, text, source and optional shows")
+        if not isinstance(note, dict) or not {"for", "text", "source"} <= set(note) <= NOTE_KEYS:
+            raise DataError(
+                path, nline, f"difference {did}, note {n}: keys for, text, source and optional shows or recorded"
+            )
+        if "shows" in note and "recorded" in note:
+            raise DataError(
+                path, nline, f"difference {did}, note {n}: shows (typed) or recorded (a transcript), not both"
+            )
+        recorded = []
+        for rel in note.get("recorded") or []:
+            transcript = ROOT / str(rel)
+            if not transcript.is_file() or not (transcript.parent / "recorded.md").is_file():
+                raise DataError(
+                    path,
+                    _line_of(text, r"^\s+recorded:", nline),
+                    f"difference {did}, note {n}: recorded: no "
+                    f"transcript {rel} with a recorded.md beside it (python -m course capture writes both)",
+                )
+            recorded.append(str(rel))
         tokens, setups, stores, labels = [str(t) for t in note["for"]], [], [], []
         for token in tokens:
             if token.startswith("store:") and token[6:] in data.stores:
@@ -238,6 +261,7 @@ def _difference(item, data: Data, text: str, path: Path) -> Difference:
                 text=str(note["text"]).strip(),
                 shows=str(note["shows"]).rstrip("\n") if note.get("shows") else None,
                 source=str(note["source"]).strip(),
+                recorded=recorded,
             )
         )
         line = nline + 1
@@ -349,10 +373,23 @@ def render_note(note: Note) -> str:
     ]
     if note.shows:
         parts.append(_pre(note.shows))
+    parts += _recorded(note)
     source = md_html(note.source, inline=True)
-    parts.append(f'<p class="course-differs__source">Not recorded on the course\'s engine. Source: {source}</p>')
+    if note.recorded:
+        parts.append(f'<p class="course-differs__source">Source: {source}</p>')
+    else:
+        parts.append(f'<p class="course-differs__source">Not recorded on the course\'s engine. Source: {source}</p>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def _recorded(note: Note) -> list[str]:
+    """Each transcript the note shows, and what recorded it (its recorded.md)."""
+    parts = []
+    for rel, body, record in note.transcripts():
+        parts.append(f'<div class="language-console highlight"><pre><code>{html.escape(body)}</code></pre></div>')
+        parts.append(f'<p class="course-differs__recorded">{html.escape(record)} (<code>{html.escape(rel)}</code>)</p>')
+    return parts
 
 
 def render_differs(diffs: list[Difference], md=None) -> str:
@@ -463,7 +500,7 @@ def table_fence(source, language, class_name, options, md, **kwargs):
                     f'<td{span} id="differs-{d.id}">{md_html(d.title, inline=True)}<br><code>{d.id}</code></td>'
                 )
             cells.append(f"<td>{md_html(note.label, inline=True)}</td>")
-            body = md_html(note.text, inline=True) + (_pre(note.shows) if note.shows else "")
+            body = md_html(note.text, inline=True) + (_pre(note.shows) if note.shows else "") + "".join(_recorded(note))
             cells.append(f"<td>{body}</td><td>{md_html(note.source, inline=True)}</td>")
             if first:
                 cells.append(f"<td{span}>{pages}</td>")

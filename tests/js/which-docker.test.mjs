@@ -29,8 +29,10 @@ const EXPECTED = [
   ["debian13.txt", "debian13", "classic"],
   ["debian12.txt", "debian12", "classic"],
   ["rootless.txt", "rootless", null],
-  ["podman.txt", "podman", "own"],
-  ["podman.json", "podman", "own"],
+  // Captured with Debian 12's podman 4.3.1 and podman-docker by h4's `python -m course podman` (tests/data/podman).
+  ["../../data/podman/docker-version.txt", "podman", "own"],
+  ["../../data/podman/docker-version.json", "podman", "own"],
+  ["../../data/podman/version.txt", "podman", "own"],
 ];
 
 for (const [file, id, store] of EXPECTED) {
@@ -49,6 +51,16 @@ test("the course's engine: its version, client and server read from both forms",
     assert.equal(facts.server.version, "28.5.2+dfsg4", file);
     assert.deepEqual([facts.client.os, facts.server.os, facts.server.arch], ["linux", "linux", "amd64"], file);
     assert.deepEqual(plain(facts.server.components), ["Engine", "containerd", "runc", "docker-init"], file);
+  }
+});
+
+test("Podman's docker version with its docker info (YAML or JSON) is Podman, with its own driver", () => {
+  for (const info of ["info.txt", "info.json"]) {
+    const text = "$ docker version\n" + sample("../../data/podman/docker-version.txt") + "\n$ docker info\n" + sample(`../../data/podman/${info}`);
+    const parsed = wd.parse(text);
+    assert.ok(!parsed.error, info);
+    assert.equal(parsed.facts.info_.driver, "overlay", info);
+    assert.equal(wd.identify(parsed.facts).id, "podman", info);
   }
 });
 

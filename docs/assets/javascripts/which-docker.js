@@ -142,6 +142,30 @@
     if (failed) facts.connectError = failed[0].trim();
   }
 
+  /* The JSON values in a paste, each starting on a line of its own: one per line
+     (`--format json`) or spread over lines (`podman info --format json`). {values, cut}. */
+  function jsonValues(body) {
+    var lines = body.split("\n");
+    var values = [];
+    var cut = false;
+    for (var i = 0; i < lines.length; i++) {
+      if (!/^[[{]/.test(lines[i])) continue;
+      var parsed = false;
+      for (var j = i; j < lines.length && !parsed; j++) {
+        if (j > i && !/^[\]}]/.test(lines[j])) continue;
+        try {
+          values.push(JSON.parse(lines.slice(i, j + 1).join("\n")));
+          parsed = true;
+          i = j;
+        } catch (e) {
+          /* not complete yet */
+        }
+      }
+      if (!parsed) cut = true;
+    }
+    return { values: values, cut: cut && !values.length };
+  }
+
   /* {facts} or {error: "empty" | "too-long" | "not-version", message}. */
   function parse(text) {
     if (course.paste.tooLong(text)) {
@@ -165,24 +189,11 @@
         return s.output;
       })
       .join("\n");
-    var json = [];
-    body.split("\n").forEach(function (line) {
-      var t = line.trim();
-      if (/^[[{]/.test(t)) {
-        try {
-          json.push(JSON.parse(t));
-        } catch (e) {
-          /* not one JSON value on this line */
-        }
-      }
-    });
-    if (!json.length && /^\s*[[{]/.test(body)) {
-      try {
-        json.push(JSON.parse(body.trim()));
-      } catch (e) {
-        return { error: "not-version", message: "The JSON is cut off: copy all of what `docker version --format json` printed, from `{` to the last `}`." };
-      }
+    var found = jsonValues(body);
+    if (found.cut) {
+      return { error: "not-version", message: "The JSON is cut off: copy all of what `docker version --format json` printed, from `{` to the last `}`." };
     }
+    var json = found.values;
     json.forEach(function (v) {
       fromJson(v, facts);
     });
