@@ -99,9 +99,11 @@ def test_a_run_removes_what_killed_runs_left_and_keeps_running_sessions_objects(
 
 def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, tmp_path):
     """The clean-up after a page: what its commands made goes; what another test session
-    (another xdist worker) made meanwhile, with that session's label, stays."""
+    (another xdist worker) made meanwhile, with that session's label, stays, and so does what
+    another session's lab round made (course.labs: no labels, names lab-SESSION-CASE-…)."""
     probe = f"console-cleanup-{engine_module.SESSION_ID}"
     other = f"--label {engine_module.SESSION_LABEL_KEY}=another-run"
+    lab = f"lab-{'0' * 12}-1-{engine_module.SESSION_ID}"
     page = tmp_path / "page.md"
     page.write_text(
         "```console\n"
@@ -110,6 +112,10 @@ def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, t
         f"$ docker create --name {probe} debian:trixie-slim true > /dev/null\n"
         f"$ docker tag debian:trixie-slim {probe}:1\n"
         f"$ docker network create {other} {probe}-kept > /dev/null\n"
+        f"$ docker network create {lab} > /dev/null\n"
+        f"$ docker volume create {lab} > /dev/null\n"
+        f"$ docker create --name {lab} debian:trixie-slim true > /dev/null\n"
+        f"$ docker tag debian:trixie-slim {lab}:1\n"
         "```\n",
         encoding="utf-8",
     )
@@ -126,7 +132,14 @@ def test_a_run_removes_what_it_made_and_keeps_another_sessions_objects(engine, t
         assert engine.run_cmd("image", "inspect", "debian:trixie-slim", check=False).returncode == 0  # a stand-in
         kept = engine.run_cmd("network", "inspect", f"{probe}-kept", check=False)
         assert kept.returncode == 0, "another session's network was removed"
+        for kind in ("network", "volume", "container", "image"):
+            kept = engine.run_cmd(kind, "inspect", lab + (":1" if kind == "image" else ""), check=False)
+            assert kept.returncode == 0, f"another session's lab round lost its {kind}"
     finally:  # also what a failed clean-up left
+        engine.run_cmd("rm", "-f", lab, check=False)
+        engine.run_cmd("network", "rm", lab, check=False)
+        engine.run_cmd("volume", "rm", lab, check=False)
+        engine.run_cmd("rmi", f"{lab}:1", check=False)
         engine.run_cmd("rm", "-f", probe, check=False)
         engine.run_cmd("network", "rm", probe, f"{probe}-kept", check=False)
         engine.run_cmd("volume", "rm", probe, check=False)

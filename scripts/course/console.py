@@ -748,10 +748,13 @@ def update_expected(page: Path, result: RunResult) -> int:
     return changed
 
 
+LAB_ROUND = re.compile(r"\blab-([0-9a-f]{12})-(?:\d+|s)-")
+
+
 def remove_created(engine, before) -> list[str]:
     """Remove what appeared since `before`, except other test sessions' objects (containers,
-    images, networks and volumes with another session's label) and the base-image stand-ins
-    (someone may build those while the page runs)."""
+    images, networks and volumes with another session's label, or named by another session's
+    lab round) and the base-image stand-ins (someone may build those while the page runs)."""
     from course.baseimages import RECIPES
     from course.engine import SESSION_ID, SESSION_LABEL_KEY
 
@@ -759,15 +762,21 @@ def remove_created(engine, before) -> list[str]:
         engine.run_cmd("image", "inspect", "--format", "{{.Id}}", *RECIPES, check=False).stdout.split()
     )  # the stand-ins that exist (inspect names the missing ones on stderr)
     label_formats = {
-        "containers": ("inspect", "{{.Id}} {{json .Config.Labels}}"),
-        "images": ("image", "inspect", "{{.Id}} {{json .Config.Labels}}"),
-        "networks": ("network", "inspect", "{{.Id}} {{json .Labels}}"),
-        "volumes": ("volume", "inspect", "{{.Name}} {{json .Labels}}"),
+        "containers": ("inspect", "{{.Id}} {{.Name}} {{json .Config.Labels}}"),
+        "images": ("image", "inspect", "{{.Id}} {{json .RepoTags}} {{json .Config.Labels}}"),
+        "networks": ("network", "inspect", "{{.Id}} {{.Name}} {{json .Labels}}"),
+        "volumes": ("volume", "inspect", "{{.Name}} {{.Name}} {{json .Labels}}"),
     }
+
+    def lab_round(name: str) -> bool:
+        """Named by another session's lab round (course.labs: its objects carry no labels, the
+        reader's commands run as typed, but their names start with lab-SESSION-)."""
+        return any(s != SESSION_ID for s in LAB_ROUND.findall(name))
 
     def others(kind: str, ids: set[str]) -> set[str]:
         """Of `ids`, those to keep: another session's objects and the stand-ins."""
         keep = {i for i in ids if (kind == "tags" and i in RECIPES) or (kind == "images" and i in standin_ids)}
+        keep |= {i for i in ids if kind == "tags" and lab_round(i)}
         ids = sorted(ids - keep)
         if not ids:
             return keep
@@ -779,7 +788,9 @@ def remove_created(engine, before) -> list[str]:
         else:
             *command, fmt = label_formats[kind]
             out = engine.run_cmd(*command, "--format", fmt, *ids, check=False).stdout
-            labels = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+            rows = [line.split(" ", 2) for line in out.splitlines() if line.count(" ") >= 2]
+            keep |= {i for i, names, _ in rows if lab_round(names)}
+            labels = {i: found for i, _, found in rows}
         for i, found in labels.items():
             if SESSION_LABEL_KEY in found and SESSION_ID not in found:
                 keep.add(i)
