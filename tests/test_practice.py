@@ -1,10 +1,9 @@
 """Quizzes, labs and the progress page (scripts/course/practice.py), without a browser.
 
 The fences' rules (bad input fails the build with the page and the line), a quiz
-on every lesson page, a lab per chapter with its captured solution and mistakes,
-the Python port of the lab checker on those captures and on bad input, the
-progress page's list, and the cost: the site script's size and each page's
-weight. tests/test_practice_browser.py checks the same things in Chromium.
+on every lesson page, a lab per chapter (tests/test_labs.py runs the lab checker on
+every lab's captured cases), the progress page's list, and the cost: the scripts'
+size and each page's weight. tests/test_practice_browser.py checks the same things in Chromium.
 """
 
 from __future__ import annotations
@@ -23,8 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 CHAPTERS = ["concepts", "building-images", "running-containers"]
 LESSONS = sorted(p for c in CHAPTERS for p in (DOCS / c).glob("*.md"))
-LABS = sorted((ROOT / "examples" / "labs").glob("[0-9][0-9]-*"))
-SCRIPT = DOCS / "assets" / "javascripts" / "practice.js"
+SCRIPTS = DOCS / "assets" / "javascripts"
 MAX_SCRIPT_GZ = 15 * 1024
 MAX_PAGE_GZ = 160 * 1024
 
@@ -96,88 +94,108 @@ def test_every_chapter_ends_with_a_lab():
     assert labs >= set(CHAPTERS), f"chapters without a lab: {set(CHAPTERS) - labs}"
 
 
-# Each captured mistake and the criterion (by position in the lab's spec) it must fail:
-# three mistakes per lab, each with a hint of its own.
-MISTAKES = {
-    "01-first-box": {"mistake-never-started": 1, "mistake-other-image": 0, "mistake-typo": 2},
-    "02-greeter-image": {"mistake-no-user": 0, "mistake-shell-form": 1, "mistake-relative-path": 2},
-    "03-notes": {"mistake-restart-always": 0, "mistake-all-addresses": 1, "mistake-anonymous-volume": 2},
+GOOD_LAB = """name: x
+title: X
+kind: container
+object: x
+goal: A container named `x`.
+commands:
+  - docker inspect x
+  - command: curl -sS http://127.0.0.1:8080/
+    powershell: curl.exe -sS http://127.0.0.1:8080/
+hints: [Run it.]
+solution: Run it.
+criteria:
+  - text: It is running.
+    check: running
+    hint: Start it.
+    lesson: concepts/index.md
+  - text: It publishes 8000.
+    check: port
+    container: 8000
+    hint: Publish it.
+    lesson: concepts/index.md
+  - text: It answers.
+    check: output
+    command: 2
+    contains: ok
+    hint: Serve it.
+    lesson: concepts/index.md
+"""
+
+# Each fault planted in GOOD_LAB: (text replaced, replacement, line of the error in the fence, words).
+COMMANDS = """commands:
+  - docker inspect x
+  - command: curl -sS http://127.0.0.1:8080/
+    powershell: curl.exe -sS http://127.0.0.1:8080/
+"""
+PORT = "  - text: It publishes 8000.\n    check: port"
+# Each fault planted in GOOD_LAB: (text replaced, replacement, line of the error in the fence, words).
+BAD_LABS = {
+    "no commands": (COMMANDS, "", 1, "missing commands"),
+    "version 1": (COMMANDS, "command: docker inspect x\n", 6, "version 1"),
+    "kind": ("kind: container", "kind: box", 3, "kind: one of"),
+    "first command": ("  - docker inspect x\n", "  - docker ps\n", 7, "must inspect the container 'x'"),
+    "not read-only": (
+        "curl -sS http://127.0.0.1:8080/\n    powershell",
+        "docker rm -f x\n    powershell",
+        8,
+        "not read-only",
+    ),
+    "run without --rm": (
+        "curl -sS http://127.0.0.1:8080/\n    powershell",
+        "docker run x\n    powershell",
+        8,
+        "needs --rm",
+    ),
+    "unknown check": ("check: running", "check: alive", 14, "unknown check 'alive'"),
+    "check of another kind": ("check: running", "check: exec_form", 14, "is for image labs"),
+    "missing parameter": ("    container: 8000\n", "", 17, "check 'port' needs 'container'"),
+    "unknown parameter": (
+        "    container: 8000\n",
+        "    container: 8000\n    hostport: 1\n",
+        20,
+        "no parameter 'hostport'",
+    ),
+    "wrong type": ("container: 8000", "container: lots", 19, "container must be a port number"),
+    "output of no command": ("command: 2", "command: 3", 24, "the lab has 2 command(s)"),
+    "two operators": ("    contains: ok\n", "    contains: ok\n    equals: ok\n", 22, "exactly one of"),
+    "same id twice": (PORT, PORT.replace("    check", "    id: running\n    check"), 17, "both have the id 'running'"),
+    "no hint": ("    hint: Start it.\n", "", 13, "has no hint"),
+    "lesson anchor": ("index.md\n  - text: It publishes", "index.md#nowhere\n  - text: It publishes", 16, "no heading"),
+    "path and check": ("check: running", "check: running\n    path: State.Running", 13, "either check"),
 }
 
 
-def lab_name(example: Path) -> str:
-    return re.search(r'lab_spec\("([^"]+)"\)', (example / "test_example.py").read_text(encoding="utf-8")).group(1)
-
-
-def lab_cases():
-    for example in LABS:
-        for output in sorted((example / "output").glob("*.txt")):
-            yield pytest.param(example, output, id=f"{example.name}/{output.stem}")
-
-
-def test_every_lab_has_three_mistakes_with_hints_of_their_own():
-    assert {p.name for p in LABS} == set(MISTAKES)
-    for example in LABS:
-        captured = {p.stem for p in (example / "output").glob("mistake-*.txt")}
-        assert captured == set(MISTAKES[example.name]), example.name
-        assert len(set(MISTAKES[example.name].values())) >= 3, example.name
-
-
-@pytest.mark.parametrize(("example", "output"), list(lab_cases()))
-def test_the_checker_passes_the_solution_and_fails_each_mistake_with_its_hint(example, output):
-    spec = practice.lab_spec(lab_name(example))
-    result = practice.check(spec, practice.inspect_output(output.read_text(encoding="utf-8")))
-    if output.stem == "solution":
-        assert result["passed"], result
-        return
-    expected = spec["criteria"][MISTAKES[example.name][output.stem]]["text"]
-    assert result["message"] is None, f"{rel(output)}: not checked: {result}"
-    assert not result["passed"] and expected in result["failed"], f"{rel(output)}: {result}"
-
-
-def bad_inputs(spec: dict) -> dict[str, str]:
-    """Every kind of bad paste the issue lists, for a lab's spec."""
-
-    def solution(example: Path) -> str:
-        return practice.inspect_output((example / "output" / "solution.txt").read_text(encoding="utf-8"))
-
-    # Another lab's output of the same kind where there is one (a container for a container).
-    others = [p for p in LABS if lab_name(p) != spec["name"]]
-    same_kind = [p for p in others if practice.lab_spec(lab_name(p))["kind"] == spec["kind"]]
-    other_output = solution((same_kind or others)[0])
-    own = solution(next(p for p in LABS if lab_name(p) == spec["name"]))
-    network = json.dumps([{"Name": "bridge", "Driver": "bridge", "IPAM": {}, "Containers": {}}])
-    return {
-        "empty": "",
-        "blank": "  \n ",
-        "not JSON": "Error response from daemon: No such object: x",
-        "not JSON either": "hello",
-        "another kind": network,
-        "another lab": other_output,
-        "truncated": own[: len(own) // 2],
-        "empty list": "[]",
-        "5 MB": "[" + " " * 5_000_000 + "]",
-    }
-
-
-@pytest.mark.parametrize("name", ["first-box", "greeter-image", "notes"])
-def test_bad_input_gets_a_message_not_an_exception(name):
-    spec = practice.lab_spec(name)
-    for case, text in bad_inputs(spec).items():
-        result = practice.check(spec, text)
-        assert not result["passed"] and result["message"], f"{case}: {result}"
-
-
-def test_a_bad_lab_fails_the_build_with_page_and_line(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fault", BAD_LABS)
+def test_a_bad_lab_fails_the_build_with_page_and_line(fault, tmp_path, monkeypatch):
+    old, new, line, words = BAD_LABS[fault]
+    assert old in GOOD_LAB, fault
+    source = GOOD_LAB.replace(old, new, 1)
     docs = tmp_path / "docs"
-    docs.mkdir()
-    source = "name: x\ntitle: X\nkind: box\n"
+    (docs / "concepts").mkdir(parents=True)
+    (docs / "concepts" / "index.md").write_text("# Concepts\n", encoding="utf-8")
     (docs / "page.md").write_text(f"# Page\n\n````lab\n{source}````\n", encoding="utf-8")
     monkeypatch.setattr(practice, "DOCS", docs)
     monkeypatch.setattr(practice.find_all, "__defaults__", (docs,))
+    practice.parse_lab(GOOD_LAB)  # the lab without the fault is good
     with pytest.raises(practice.PracticeError) as error:
         practice.lab_fence(source, "lab", "lab", {}, None)
-    assert "docs/page.md:" in str(error.value) and "lab: missing" in str(error.value)
+    # The fence opens on line 3, so its first line is line 4.
+    assert f"docs/page.md:{3 + line}: lab x:" in str(error.value) and words in str(error.value), str(error.value)
+
+
+def test_a_lab_renders_a_box_per_command_and_its_spec():
+    spec = practice.parse_lab(GOOD_LAB)
+    soup = BeautifulSoup(practice.render_lab(spec, "12345678"), "html.parser")
+    boxes = soup.select(".lab__commands textarea")
+    assert [b["data-command"] for b in boxes] == ["1", "2"]
+    assert soup.select_one("label[for=lab-x-paste-2]").get_text() == "Output of curl -sS http://127.0.0.1:8080/"
+    assert "curl.exe -sS" in soup.select_one(".lab__powershell").get_text()
+    data = json.loads(soup.select_one(".lab")["data-spec"])
+    assert [c["id"] for c in data["criteria"]] == ["running", "port", "output"]
+    assert "goal" not in data and "solution" not in data
+    assert soup.select_one(".lab__result")["aria-live"] == "polite"
 
 
 def test_lesson_links_of_the_labs_exist():
@@ -206,9 +224,16 @@ def test_progress_page_gives_the_firefox_note_and_a_local_server():
 
 
 # --------------------------------------------------------------------------- cost
-def test_the_site_script_is_small():
-    size = len(gzip.compress(SCRIPT.read_bytes(), 9))
-    assert size <= MAX_SCRIPT_GZ, f"{rel(SCRIPT)}: {size} bytes compressed > {MAX_SCRIPT_GZ}"
+@pytest.mark.parametrize("script", ["practice.js", "labs.js"])
+def test_the_practice_scripts_are_small(script):
+    """Each feature's script with what it needs (course.js, on every page), gzip-compressed."""
+    parts = [SCRIPTS / "course.js", SCRIPTS / script]
+    size = sum(len(gzip.compress(p.read_bytes(), 9)) for p in parts)
+    assert size <= MAX_SCRIPT_GZ, f"{' + '.join(map(rel, parts))}: {size} bytes compressed > {MAX_SCRIPT_GZ}"
+    loads = re.findall(
+        r"\b(?:fetch|XMLHttpRequest|importScripts)\b|https?://", (SCRIPTS / script).read_text(encoding="utf-8")
+    )
+    assert loads == [], f"{script} loads something from elsewhere: {loads}"
 
 
 def test_every_page_weighs_at_most_160_kb_compressed(site):

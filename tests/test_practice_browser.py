@@ -1,8 +1,8 @@
 """Quizzes, labs, progress and the copy button in headless Chromium, over http and from file://.
 
-Every quiz answered wrong and then right; every lab's checker on its captured
-solution and mistakes and on every kind of bad input, compared with the Python
-port (course.practice.check) on the same text; progress surviving instant
+Every quiz answered wrong and then right; every lab's checker on every captured
+case (examples/labs/*/cases.yaml) and on every kind of bad input, with the same
+verdict as labs.js gives in Node (tests/test_labs.py); progress surviving instant
 navigation and a reload; export, reset and import giving the same progress back;
 and what the copy button of a console block puts on the clipboard.
 """
@@ -14,10 +14,10 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-from course import practice
+from course import labs, practice
 from course.browser import navigate
 from site_checks.building import ROOT, site_pages
-from test_practice import LABS, MISTAKES, bad_inputs, lab_name
+from test_labs import EXAMPLES, bad_inputs, saved_cases
 
 pytestmark = pytest.mark.browser
 
@@ -131,65 +131,94 @@ def test_quiz_without_javascript_shows_questions_and_answers(browser, served_sit
     context.close()
 
 
-def paste_and_check(page, text: str) -> dict:
+def paste_and_check(page, pastes, answers=None) -> dict:
+    """Paste each text in its command's box and press Check; answer what the page asks (a box
+    it adds), and press Check again. What the page then shows."""
     lab = page.locator(".lab")
-    page.evaluate("(t) => { document.querySelector('.lab textarea').value = t; }", text)
+    pastes = [pastes] if isinstance(pastes, str) else list(pastes)
+    page.evaluate(
+        """(texts) => document.querySelectorAll('.lab__commands textarea').forEach((t, i) => {
+             t.value = texts[i] || ''; })""",
+        pastes,
+    )
     started = time.monotonic()
     lab.locator("button.lab__check").click()
     seconds = time.monotonic() - started
+    asked = page.evaluate("() => [...document.querySelectorAll('.lab__asks textarea')].map((t) => t.dataset.ask)")
+    if answers and asked:
+        page.evaluate(
+            """(answers) => document.querySelectorAll('.lab__asks textarea').forEach((t) => {
+                 t.value = answers[t.dataset.ask] || ''; })""",
+            answers,
+        )
+        lab.locator("button.lab__check").click()
     criteria = page.evaluate(
         """() => [...document.querySelectorAll('.lab__criteria li')].map((li) => ({
-             ok: li.dataset.ok === 'true', text: li.textContent, link: (li.querySelector('a') || {}).href || ''}))"""
+             ok: li.dataset.ok === 'true', state: li.dataset.state, text: li.textContent,
+             link: (li.querySelector('a') || {}).href || ''}))"""
     )
     return {
         "message": lab.locator(".lab__result").inner_text(),
         "state": lab.get_attribute("data-state"),
         "criteria": criteria,
+        "asked": asked,
         "seconds": seconds,
     }
 
 
-@pytest.mark.parametrize("example", LABS, ids=lambda p: p.name)
-def test_lab_checker_on_captured_outputs_and_bad_input(example, where, context):
+def plain(text: str) -> str:
+    """Markdown's `code` as the page shows it (in <code>, without the backticks)."""
+    return text.replace("`", "")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_lab_checker_on_captured_cases_and_bad_input(example, where, context):
     base, pages, site_dir = where
-    name = lab_name(example)
-    spec = practice.lab_spec(name)
+    lab = labs.load(example)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    navigate(page, base + url_of(pages, LAB_PAGES[name]), wait_until="load")
+    navigate(page, base + url_of(pages, LAB_PAGES[lab.spec["name"]]), wait_until="load")
     problems = []
-    for output in sorted((example / "output").glob("*.txt")):
-        text = practice.inspect_output(output.read_text(encoding="utf-8"))
-        got = paste_and_check(page, text)
-        python = practice.check(spec, text)
-        failed = [c["text"] for c in got["criteria"] if not c["ok"]]
-        # The same verdict as the Python port, criterion by criterion.
-        if (got["state"] == "passed") != python["passed"] or len(failed) != len(python["failed"]):
-            problems.append(f"{output.stem}: page {got}, Python {python}")
-        if output.stem == "solution":
-            if got["state"] != "passed" or not got["message"].startswith("Passed"):
-                problems.append(f"solution not passed: {got}")
+    cases = list(saved_cases(example))
+    node = labs.judge([{"spec": practice.lab_data(lab.spec), "pastes": p, "answers": a} for _, _, p, a in cases])
+    for (_, case, pastes, answers), want in zip(cases, node, strict=True):
+        if case.asks:
+            page.reload(wait_until="load")  # no asked box left from another case
+        got = paste_and_check(page, pastes, answers)
+        # The same verdict as labs.js in Node, criterion by criterion, in words the reader sees.
+        states = [c["state"] for c in got["criteria"]]
+        if states != [c["state"] for c in want["criteria"]] or (got["state"] == "passed") != want["passed"]:
+            problems.append(f"{case.name}: page {got}, Node {want}")
             continue
-        want = spec["criteria"][MISTAKES[example.name][output.stem]]
-        shown = want["text"].replace("`", "")  # the page shows `code` as <code>
-        mine = [c for c in got["criteria"] if not c["ok"] and c["text"].startswith("Not yet: " + shown)]
-        if not mine or want["hint"].replace("`", "")[:40] not in mine[0]["text"]:
-            problems.append(f"{output.stem}: no hint {want['hint']!r} in {got['criteria']}")
-        for c in got["criteria"]:
-            if not c["ok"]:
-                target = c["link"].split("#")[0]
-                local = target[len(base) :] if target.startswith(base) else "?"
-                path = site_dir / local
-                if not (path.is_file() or (path / "index.html").is_file()):
-                    problems.append(f"{output.stem}: lesson link {c['link']} leads nowhere")
-    for case, text in bad_inputs(spec).items():
-        got = paste_and_check(page, text)
+        if plain(want["message"]) != got["message"]:
+            problems.append(f"{case.name}: the page says {got['message']!r}, Node {want['message']!r}")
+        if case.asks and not got["asked"]:
+            problems.append(f"{case.name}: no box for what the checker asks")
+        for shown, c in zip(got["criteria"], want["criteria"], strict=True):
+            if c["state"] != "fail":
+                continue
+            # The criterion, then what the page saw, then the hint, then the lesson's link.
+            expected = f"Not yet: {plain(c['text'])} {plain(c['seen'])} {plain(c['hint'])} Read the lesson."
+            if " ".join(shown["text"].split()) != " ".join(expected.split()):
+                problems.append(f"{case.name}: {shown['text']!r}, want {expected!r}")
+            target = shown["link"].split("#")[0]
+            local = target[len(base) :] if target.startswith(base) else "?"
+            path = site_dir / local
+            if not (path.is_file() or (path / "index.html").is_file()):
+                problems.append(f"{case.name}: lesson link {shown['link']} leads nowhere")
+    for case, text in bad_inputs(lab).items():
+        got = paste_and_check(page, [text])
         if got["state"] != "failed" or not got["message"] or got["criteria"]:
             problems.append(f"bad input {case}: {got}")
         if got["seconds"] > 10:  # generous: 2 shared cores; a frozen page takes far longer
             problems.append(f"bad input {case}: {got['seconds']:.1f} s to answer")
     assert problems == [] and errors == [], problems + errors
+
+
+def solution_pastes(example_name: str) -> list[str]:
+    example = ROOT / "examples" / "labs" / example_name
+    return next(p for _, case, p, _ in saved_cases(example) if case.name == "solution")
 
 
 def stored(page) -> dict:
@@ -213,8 +242,7 @@ def test_progress_survives_navigation_and_reload_and_round_trips(where, context)
     # A lab passed on its page.
     labs_page = url_of(pages, LAB_PAGES["notes"])
     navigate(page, base + labs_page, wait_until="load")
-    solution = (ROOT / "examples/labs/03-notes/output/solution.txt").read_text(encoding="utf-8")
-    assert paste_and_check(page, practice.inspect_output(solution))["state"] == "passed"
+    assert paste_and_check(page, solution_pastes("03-notes"))["state"] == "passed"
     # Back on the lesson: the result is shown. Then to the progress page, by a click
     # over http (Material's instant navigation), by address from file://.
     navigate(page, base + lesson, wait_until="load")
@@ -305,7 +333,7 @@ def test_print_shows_answers_hints_and_solutions_without_controls(served_site, c
     )
     assert visible == [True, True, True, True]
     assert not page.locator(".quiz__check").first.is_visible()
-    assert not page.locator(".lab textarea").is_visible()
+    assert page.evaluate("() => [...document.querySelectorAll('.lab textarea')].every((t) => !t.checkVisibility())")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -321,9 +349,9 @@ def test_axe_after_answering_and_checking(scheme, served_site, browser):
         questions = page.locator(".quiz .quiz__question")
         for i in range(questions.count()):
             answer(questions.nth(i), right=bool(i % 2))
-        mistake = (ROOT / "examples/labs/03-notes/output/mistake-all-addresses.txt").read_text(encoding="utf-8")
-        paste_and_check(page, practice.inspect_output(mistake))
-        for _ in range(3):
+        mistake = ROOT / "examples/labs/03-notes"
+        paste_and_check(page, next(p for _, case, p, _ in saved_cases(mistake) if case.name == "all-addresses"))
+        for _ in range(4):
             page.locator("button.lab__hint-button").click()  # all hints shown: the button is disabled
         assert axe_problems(page) == []
     finally:

@@ -25,6 +25,7 @@ COMMANDS = [
     "doctor",
     "cleancheck",
     "podman",
+    "labs",
 ]
 
 

@@ -270,31 +270,100 @@ def progress_fence(source, language, class_name, options, md, **kwargs):
 
 
 # --------------------------------------------------------------------------- labs
-"""A lab, written in a ````lab fence (four backticks: its solution holds ``` fences) as YAML:
+"""A lab, written in a ````lab fence (four backticks: its solution holds ``` fences) as YAML.
 
-    name: first-box                  # the heading above is `## Lab: … { #lab-first-box }`
-    title: Your first container
-    kind: container                  # what the command inspects: container, image, network, volume
-    object: first-box                # its name (an image: name:tag)
-    command: docker inspect first-box
-    goal: A Markdown paragraph that states the state to reach, not the commands.
+docs/contributing/adding-a-lab.md describes every key and check (spec version 2):
+
+    name: notes                      # the heading above is `## Lab: … { #lab-notes }`
+    title: A container that keeps its data
+    kind: container                  # what commands[0] inspects: container, image, network, volume
+    object: notes                    # its name (an image: name:tag)
+    goal: The state to reach, in Markdown.
+    commands:                        # read-only; a box for each one's output
+      - docker inspect notes
+      - command: curl -sS http://127.0.0.1:8088/hello.txt
+        powershell: curl.exe -sS http://127.0.0.1:8088/hello.txt
     hints: [one hint, another]       # shown one at a time
     solution: |                      # Markdown, behind a disclosure
-      ```console
-      $ docker run --name first-box debian:trixie-slim cat /etc/os-release
-      ```
-    criteria:                        # checked in the browser, in order
-      - text: It was created from `debian:trixie-slim`.
-        path: Config.Image           # dotted path in the inspected object
-        equals: debian:trixie-slim   # or one_of: [...], contains: x, has_key: k,
-                                     #    not_equals: x, some: {field: value, ...}
-        hint: What to change when it fails.
-        lesson: concepts/images-containers-registries.md#the-container-lifecycle
+      ...
+    criteria:                        # judged in the browser by labs.js, in order
+      - text: It is running.
+        check: running               # a named check (CHECKS), with its parameters as keys
+        hint: One instruction.
+        lesson: running-containers/running-and-inspecting.md#look-at-a-running-container
+      - text: It uses the local driver.
+        path: Driver                 # or a dotted path with one operator (OPS)
+        equals: local
+
+Only parsing, validating and rendering live here: the checker is
+docs/assets/javascripts/labs.js (one implementation; the tests run it in Node).
 """
 
 KINDS = ("container", "image", "network", "volume")
 OPS = ("equals", "one_of", "contains", "has_key", "not_equals", "some")
 LAB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LAB_KEYS = ("name", "title", "kind", "object", "goal", "commands", "hints", "solution", "criteria")
+CRITERION_KEYS = ("text", "hint", "lesson", "id", "check", "path")
+INSPECT = {
+    "container": r"docker (?:container )?inspect",
+    "image": r"docker (?:image )?inspect",
+    "volume": r"docker volume inspect",
+    "network": r"docker network inspect",
+}
+# What a read-only command may not do: change, start, stop or remove what the lab built.
+CHANGES = re.compile(
+    r"\bdocker\s+(?:container\s+|image\s+|volume\s+|network\s+|compose\s+)?"
+    r"(?:rm|rmi|stop|kill|restart|start|create|build|pull|push|prune|up|down|update|rename|tag|commit)\b"
+)
+
+# Parameter types: int, str, bool, "strs" (a string or a list of strings), "list" (of strings),
+# "port" (8000 or "8000/udp"), "regex", "number", or a tuple of allowed strings.
+_ANY = ("container", "image", "volume", "network")
+_OUTPUT_OPS = ("contains", "not_contains", "matches", "not_matches", "equals")
+CHECKS: dict[str, dict] = {
+    "running": {"kinds": ("container",), "params": {}},
+    "exited": {"kinds": ("container",), "params": {"code": int}},
+    "image": {"kinds": ("container",), "params": {"is": str}, "required": ("is",)},
+    "command": {
+        "kinds": ("container", "image"),
+        "params": {"is": "list", "runs": "strs", "args": "list"},
+        "one_of": ("is", "runs"),
+    },
+    "user": {"kinds": ("container", "image"), "params": {"not_root": bool, "uid": int}, "one_of": ("not_root", "uid")},
+    "restart": {"kinds": ("container",), "params": {"policy": "strs", "count_max": int}, "required": ("policy",)},
+    "port": {
+        "kinds": ("container",),
+        "params": {"container": "port", "host": int, "address": str},
+        "required": ("container",),
+    },
+    "mount": {
+        "kinds": ("container",),
+        "params": {"destination": str, "type": ("volume", "bind", "tmpfs"), "name": str, "read_only": bool},
+        "required": ("destination",),
+    },
+    "env": {
+        "kinds": ("container", "image"),
+        "params": {"name": str, "value": str, "matches": "regex"},
+        "required": ("name",),
+        "at_most_one": ("value", "matches"),
+    },
+    "network": {"kinds": ("container",), "params": {"name": str, "alias": str}, "required": ("name",)},
+    "health": {"kinds": ("container",), "params": {"status": ("healthy", "unhealthy", "starting")}},
+    "memory": {"kinds": ("container",), "params": {"max_bytes": int}, "required": ("max_bytes",)},
+    "label": {"kinds": ("container", "image"), "params": {"name": str, "value": str}, "required": ("name",)},
+    "exec_form": {"kinds": ("image",), "params": {}},
+    "workdir": {"kinds": ("image",), "params": {"is": str}, "required": ("is",)},
+    "exposes": {"kinds": ("image",), "params": {"port": "port"}, "required": ("port",)},
+    "healthcheck": {"kinds": ("image",), "params": {"contains": str}},
+    "size": {"kinds": ("image",), "params": {"max_mb": "number"}, "required": ("max_mb",)},
+    "tag": {"kinds": ("image",), "params": {"is": str}, "required": ("is",)},
+    "output": {
+        "kinds": _ANY,
+        "params": {"command": int, **{op: "regex" if "matches" in op else str for op in _OUTPUT_OPS}},
+        "required": ("command",),
+        "one_of": _OUTPUT_OPS,
+    },
+}
 
 
 class LabSyntax(Exception):
@@ -303,64 +372,240 @@ class LabSyntax(Exception):
         self.offset = offset
 
 
-def _yaml_line(source: str, key: str) -> int:
-    for n, line in enumerate(normalize(source).splitlines()):
-        if re.match(rf"^\s*-?\s*{re.escape(key)}\s*:", line):
-            return n
-    return 0
-
-
 def _anchors(page: Path) -> set[str]:
     from markdown.extensions.toc import slugify
 
     text = page.read_text(encoding="utf-8")
-    return {slugify(m.group(1).strip(), "-") for m in re.finditer(r"^#{1,6} +(.+?) *$", text, re.M)}
+    anchors = {slugify(m.group(1).strip(), "-") for m in re.finditer(r"^#{1,6} +(.+?) *$", text, re.M)}
+    anchors |= set(re.findall(r"\{\s*#([\w-]+)[^}]*\}", text))  # attr_list ids: { #lab-notes }
+    return anchors
+
+
+def _lines(text: str) -> dict:
+    """Line (0-based) of each key of the YAML mapping, and of each criterion and its keys:
+    {("kind",): 2, ("criteria", 0): 30, ("criteria", 0, "check"): 31, ...}."""
+    import yaml
+
+    lines: dict = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        lines[(key.value,)] = key.start_mark.line
+        if isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines[(key.value, i)] = item.start_mark.line
+                if isinstance(item, yaml.MappingNode):
+                    for k, _ in item.value:
+                        lines[(key.value, i, k.value)] = k.start_mark.line
+    return lines
+
+
+def _param_ok(kind, value) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is str:
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value) != ""
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+    if kind == "strs":
+        return (isinstance(value, str) and value) or (
+            isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
+        )
+    if kind == "list":
+        return isinstance(value, list) and value and all(isinstance(v, (str, int)) for v in value)
+    if kind == "port":
+        return (isinstance(value, int) and 0 < value < 65536) or bool(
+            isinstance(value, str) and re.fullmatch(r"\d{1,5}(/(tcp|udp|sctp))?", value)
+        )
+    if kind == "regex":
+        try:
+            re.compile(str(value))
+        except re.error:
+            return False
+        return True
+    return value in kind  # a tuple of allowed strings
+
+
+def _describe(kind) -> str:
+    names = {int: "a whole number", bool: "true or false", str: "a text"}
+    if kind in names:
+        return names[kind]
+    return {
+        "number": "a positive number",
+        "strs": "a name or a list of names",
+        "list": "a list",
+        "port": "a port number such as 8000 or 8000/udp",
+        "regex": "a regular expression",
+    }.get(kind, "one of " + ", ".join(kind) if isinstance(kind, tuple) else str(kind))
+
+
+def _criterion(c, n: int, spec: dict, line) -> dict:
+    """A criterion checked and completed (its id); LabSyntax naming it on bad input."""
+    here = line(("criteria", n))
+    if not isinstance(c, dict):
+        raise LabSyntax(here, f"criterion {n + 1} is not a mapping (text:, check: or path:, hint:, lesson:)")
+    label = f"criterion {n + 1} ({c.get('text', '?')!r})"
+    for key in ("text", "hint", "lesson"):
+        if not c.get(key) or not isinstance(c[key], str):
+            raise LabSyntax(here, f"{label} has no {key}")
+    if ("check" in c) == ("path" in c):
+        raise LabSyntax(here, f"{label} needs either check: (a named check) or path: (a field and an operator)")
+    if "check" in c:
+        name = c["check"]
+        if name not in CHECKS:
+            raise LabSyntax(
+                line(("criteria", n, "check")), f"{label}: unknown check {name!r} (known: {', '.join(CHECKS)})"
+            )
+        rule = CHECKS[name]
+        if spec["kind"] not in rule["kinds"]:
+            raise LabSyntax(
+                line(("criteria", n, "check")),
+                f"{label}: check {name!r} is for {' and '.join(rule['kinds'])} labs, "
+                f"this lab inspects a {spec['kind']}",
+            )
+        params = {k: v for k, v in c.items() if k not in CRITERION_KEYS}
+        for key, value in params.items():
+            if key not in rule["params"]:
+                known = ", ".join(rule["params"]) or "none"
+                raise LabSyntax(
+                    line(("criteria", n, key)),
+                    f"{label}: check {name!r} has no parameter {key!r} (its parameters: {known})",
+                )
+            if not _param_ok(rule["params"][key], value):
+                raise LabSyntax(line(("criteria", n, key)), f"{label}: {key} must be {_describe(rule['params'][key])}")
+        for key in rule.get("required", ()):
+            if key not in params:
+                raise LabSyntax(here, f"{label}: check {name!r} needs {key!r}")
+        group = rule.get("one_of")
+        if group and sum(k in params for k in group) != 1:
+            raise LabSyntax(here, f"{label}: check {name!r} needs exactly one of {', '.join(group)}")
+        if name == "user" and params.get("not_root") is False:
+            raise LabSyntax(line(("criteria", n, "not_root")), f"{label}: not_root: true, or leave it out and give uid")
+        if sum(k in params for k in rule.get("at_most_one", ())) > 1:
+            raise LabSyntax(here, f"{label}: give only one of {', '.join(rule['at_most_one'])}")
+        if name == "command" and "args" in params and "runs" not in params:
+            raise LabSyntax(line(("criteria", n, "args")), f"{label}: args goes with runs (is gives the whole command)")
+        if name == "output" and not 1 <= params["command"] <= len(spec["commands"]):
+            raise LabSyntax(
+                line(("criteria", n, "command")),
+                f"{label}: command {params['command']}: the lab has {len(spec['commands'])} command(s), "
+                "numbered from 1",
+            )
+        default_id = name
+    else:
+        ops = [op for op in OPS if op in c]
+        extra = sorted(set(c) - set(CRITERION_KEYS) - set(OPS))
+        if len(ops) != 1 or extra:
+            raise LabSyntax(
+                here,
+                f"{label}: path: needs exactly one of {', '.join(OPS)}" + (f" (not {extra[0]!r})" if extra else ""),
+            )
+        default_id = str(c["path"])
+    target, _, anchor = c["lesson"].partition("#")
+    page = DOCS / target
+    if not page.is_file():
+        raise LabSyntax(line(("criteria", n, "lesson")), f"{label}: lesson {c['lesson']!r}: no page docs/{target}")
+    if anchor and anchor not in _anchors(page):
+        raise LabSyntax(
+            line(("criteria", n, "lesson")), f"{label}: lesson {c['lesson']!r}: no heading with that anchor"
+        )
+    done = dict(c)
+    done["id"] = str(c.get("id") or default_id)
+    return done
+
+
+def _commands(spec: dict, line) -> list[dict]:
+    commands = spec["commands"]
+    if not isinstance(commands, list):
+        raise LabSyntax(line(("commands",)), "commands: a list of read-only commands")
+    out = []
+    for n, item in enumerate(commands):
+        here = line(("commands", n))
+        if isinstance(item, str):
+            item = {"command": item}
+        if not isinstance(item, dict) or not isinstance(item.get("command"), str) or not item["command"].strip():
+            raise LabSyntax(here, f"command {n + 1}: a command, or command: and powershell:")
+        unknown = sorted(set(item) - {"command", "powershell"})
+        if unknown:
+            raise LabSyntax(here, f"command {n + 1}: unknown key {unknown[0]!r} (known: command, powershell)")
+        for key in ("command", "powershell"):
+            text = item.get(key)
+            if text is None:
+                continue
+            if "\n" in str(text).strip():
+                raise LabSyntax(here, f"command {n + 1}: one line")
+            if CHANGES.search(str(text)) or (
+                re.search(r"\bdocker\s+(?:container\s+)?run\b", str(text)) and "--rm" not in str(text)
+            ):
+                raise LabSyntax(here, f"command {n + 1}: {text!r} is not read-only (a `docker run` needs --rm)")
+        out.append({k: str(v).strip() for k, v in item.items()})
+    if not out:
+        raise LabSyntax(line(("commands",)), "commands: at least one, the inspect of the object")
+    first = out[0]["command"]
+    if not re.match(rf"^{INSPECT[spec['kind']]}\b", first) or spec["object"] not in first.split():
+        example = {"container": "docker inspect", "image": "docker image inspect"}.get(
+            spec["kind"], f"docker {spec['kind']} inspect"
+        )
+        raise LabSyntax(
+            line(("commands", 0)),
+            f"command 1 must inspect the {spec['kind']} {spec['object']!r}: `{example} {spec['object']}`",
+        )
+    return out
 
 
 def parse_lab(source: str) -> dict:
+    """The lab's spec, checked and completed (commands as mappings, each criterion's id)."""
     import yaml
 
+    text = normalize(source)
     try:
-        spec = yaml.safe_load(normalize(source))
+        spec = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LabSyntax(mark.line if mark else 0, f"not valid YAML: {getattr(error, 'problem', error)}") from None
     if not isinstance(spec, dict):
         raise LabSyntax(0, "a lab is a YAML mapping (name:, title:, kind:, …)")
-    need = ["name", "title", "kind", "object", "command", "goal", "hints", "solution", "criteria"]
-    missing = [k for k in need if not spec.get(k)]
+    lines = _lines(text)
+
+    def line(key: tuple) -> int:
+        return lines.get(key, lines.get(key[:1], 0))
+
+    if "command" in spec and "commands" not in spec:
+        raise LabSyntax(
+            line(("command",)), "command: is version 1 of the spec: write commands: (a list, the inspect first)"
+        )
+    missing = [k for k in LAB_KEYS if not spec.get(k)]
     if missing:
         raise LabSyntax(0, f"missing {', '.join(missing)}")
-    unknown = sorted(set(spec) - set(need))
+    unknown = sorted(set(spec) - set(LAB_KEYS))
     if unknown:
-        raise LabSyntax(_yaml_line(source, unknown[0]), f"unknown key {unknown[0]!r} (known: {', '.join(need)})")
+        raise LabSyntax(line((unknown[0],)), f"unknown key {unknown[0]!r} (known: {', '.join(LAB_KEYS)})")
     if not LAB_NAME.match(str(spec["name"])):
-        raise LabSyntax(_yaml_line(source, "name"), "name: lowercase letters, digits and dashes")
+        raise LabSyntax(line(("name",)), "name: lowercase letters, digits and dashes")
     if spec["kind"] not in KINDS:
-        raise LabSyntax(_yaml_line(source, "kind"), f"kind: one of {', '.join(KINDS)}")
+        raise LabSyntax(line(("kind",)), f"kind: one of {', '.join(KINDS)}")
+    spec["object"] = str(spec["object"])
     if not isinstance(spec["hints"], list) or not all(isinstance(h, str) for h in spec["hints"]):
-        raise LabSyntax(_yaml_line(source, "hints"), "hints: a list of sentences")
+        raise LabSyntax(line(("hints",)), "hints: a list of sentences")
+    spec["commands"] = _commands(spec, line)
     if not isinstance(spec["criteria"], list):
-        raise LabSyntax(_yaml_line(source, "criteria"), "criteria: a list")
-    for c in spec["criteria"]:
-        line = _yaml_line(source, "text") if not isinstance(c, dict) else 0
-        if not isinstance(c, dict):
-            raise LabSyntax(line, "each criterion is a mapping with text, path, an operator, hint and lesson")
-        ops = [op for op in OPS if op in c]
-        for key in ("text", "path", "hint", "lesson"):
-            if not c.get(key):
-                raise LabSyntax(_yaml_line(source, "criteria"), f"criterion {c.get('text', '?')!r} has no {key}")
-        if len(ops) != 1:
+        raise LabSyntax(line(("criteria",)), "criteria: a list")
+    spec["criteria"] = [_criterion(c, n, spec, line) for n, c in enumerate(spec["criteria"])]
+    seen: dict[str, int] = {}
+    for n, c in enumerate(spec["criteria"]):
+        if c["id"] in seen:
             raise LabSyntax(
-                _yaml_line(source, "criteria"),
-                f"criterion {c['text']!r} needs exactly one of {', '.join(OPS)}",
+                line(("criteria", n)),
+                f"criteria {seen[c['id']] + 1} and {n + 1} both have the id {c['id']!r}: "
+                "give one of them id: (a short name)",
             )
-        target, _, anchor = c["lesson"].partition("#")
-        page = DOCS / target
-        if not page.is_file():
-            raise LabSyntax(_yaml_line(source, "lesson"), f"lesson {c['lesson']!r}: no page docs/{target}")
-        if anchor and anchor not in _anchors(page):
-            raise LabSyntax(_yaml_line(source, "lesson"), f"lesson {c['lesson']!r}: no heading with that anchor")
+        seen[c["id"]] = n
     return spec
 
 
@@ -374,22 +619,53 @@ def blocks(text: str) -> str:
     return _BLOCKS.reset().convert(text)
 
 
-def render_lab(spec: dict, lab_id: str) -> str:
-    name = spec["name"]
-    data = {
-        "name": name,
+def lab_data(spec: dict) -> dict:
+    """What the page's checker gets (the lab element's data-spec): no goal, hints or solution."""
+    return {
+        "name": spec["name"],
         "kind": spec["kind"],
         "object": spec["object"],
-        "command": spec["command"],
-        "criteria": [{k: c[k] for k in ("text", "path", "hint", "lesson", *OPS) if k in c} for c in spec["criteria"]],
+        "commands": spec["commands"],
+        "criteria": spec["criteria"],
     }
-    spec_json = html.escape(json.dumps(data, separators=(",", ":")))
+
+
+def _console(command: str) -> str:
+    return (
+        '<div class="language-console highlight"><pre><code>'
+        f'<span class="gp">$ </span>{html.escape(command)}</code></pre></div>'
+    )
+
+
+def render_lab(spec: dict, lab_id: str) -> str:
+    name = spec["name"]
+    spec_json = html.escape(json.dumps(lab_data(spec), separators=(",", ":")))
     hints = "".join(f"<li>{inline(h)}</li>" for h in spec["hints"])
     checks = "".join(
         f'<li>{inline(c["text"])} <span class="lab__if-not">If not: {inline(c["hint"])}</span></li>'
         for c in spec["criteria"]
     )
-    command = html.escape(spec["command"])
+    several = len(spec["commands"]) > 1
+    steps = []
+    for n, c in enumerate(spec["commands"], 1):
+        command = html.escape(c["command"])
+        windows = (
+            f'<p class="lab__powershell">In PowerShell on Windows: <code>{html.escape(c["powershell"])}</code></p>'
+            if c.get("powershell")
+            else ""
+        )
+        steps.append(
+            f'<li class="lab__command">{_console(c["command"])}{windows}'
+            f'<p class="lab__interactive lab__box">'
+            f'<label for="lab-{name}-paste-{n}">Output of <code>{command}</code></label>'
+            f'<textarea id="lab-{name}-paste-{n}" data-command="{n}" rows="{8 if n == 1 else 3}" '
+            f'spellcheck="false" autocomplete="off"></textarea></p></li>'
+        )
+    intro = (
+        "Run these read-only commands, on Linux, macOS or Windows alike, and paste what each one printed in its box."
+        if several
+        else "Run this read-only command, on Linux, macOS or Windows alike, and paste all of its output in the box."
+    )
     return (
         f'<div class="lab" data-lab="{lab_id}" data-name="{name}" data-spec="{spec_json}" data-course-script="labs" '
         f'role="region" '
@@ -397,14 +673,12 @@ def render_lab(spec: dict, lab_id: str) -> str:
         f'<div class="lab__goal"><p><strong>Goal.</strong> {inline(spec["goal"])}</p></div>'
         f'<details class="lab__hints"><summary>Hints</summary><ol>{hints}</ol></details>'
         f'<details class="lab__solution"><summary>Solution</summary>{blocks(spec["solution"])}</details>'
-        f"<p><strong>Check your work.</strong> Run this read-only command, on Linux, macOS or Windows alike, "
-        f"and paste all of its output below. Nothing leaves your browser.</p>"
-        f'<div class="language-console highlight"><pre><code><span class="gp">$ </span>{command}</code></pre></div>'
-        f'<div class="lab__interactive">'
-        f'<p><button type="button" class="md-button lab__hint-button">Show a hint</button></p>'
-        f'<p><label for="lab-{name}-paste">Output of <code>{command}</code></label>'
-        f'<textarea id="lab-{name}-paste" rows="8" spellcheck="false" autocomplete="off"></textarea></p>'
-        f'<p><button type="button" class="md-button lab__check">Check</button></p></div>'
+        f"<p><strong>Check your work.</strong> {intro} Nothing leaves your browser.</p>"
+        f'<ol class="lab__commands">{"".join(steps)}</ol>'
+        f'<div class="lab__interactive lab__asks"></div>'
+        f'<p class="lab__interactive lab__actions">'
+        f'<button type="button" class="md-button lab__hint-button">Show a hint</button> '
+        f'<button type="button" class="md-button lab__check">Check</button></p>'
         f'<p class="lab__result" role="status" aria-live="polite"></p>'
         f'<ul class="lab__criteria"></ul>'
         f'<details class="lab__checks"><summary>What the check looks at</summary><ul>{checks}</ul></details>'
@@ -413,105 +687,20 @@ def render_lab(spec: dict, lab_id: str) -> str:
 
 
 def lab_fence(source, language, class_name, options, md, **kwargs):
-    """pymdownx.superfences formatter for ```lab fences."""
+    """pymdownx.superfences formatter for ````lab fences."""
     try:
         spec = parse_lab(source)
     except LabSyntax as error:
-        raise PracticeError(f"{where('lab', source, error.offset)}: lab: {error}") from None
+        name = re.search(r"^name:\s*(\S+)", normalize(source), re.M)
+        label = f"lab {name.group(1)}" if name else "lab"
+        raise PracticeError(f"{where('lab', source, error.offset)}: {label}: {error}") from None
     return render_lab(spec, lab_id(spec))
 
 
 def lab_id(spec: dict) -> str:
     """A lab's id: from what it asks and checks (not its solution, which may include files)."""
-    keys = ("name", "kind", "object", "command", "goal", "criteria")
+    keys = ("name", "kind", "object", "commands", "goal", "criteria")
     return content_id(json.dumps({k: spec[k] for k in keys}, sort_keys=True))
-
-
-# --------------------------------------------------------------------------- the checker, in Python
-# A port of check() in docs/assets/javascripts/labs.js, for the examples' tests
-# (examples/labs/*/test_example.py). tests/test_practice_browser.py runs both on the
-# same captured outputs and bad inputs and asserts they agree.
-MAX_PASTE = 1_000_000
-
-
-def _get(obj, path: str):
-    for part in path.split("."):
-        if isinstance(obj, dict):
-            obj = obj.get(part)
-        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
-            obj = obj[int(part)]
-        else:
-            return None
-    return obj
-
-
-def _passes(c: dict, obj) -> bool:
-    v = _get(obj, c["path"])
-    if "equals" in c:
-        return v == c["equals"]
-    if "not_equals" in c:
-        return v is not None and v != c["not_equals"]
-    if "one_of" in c:
-        return v in c["one_of"]
-    if "contains" in c:
-        return isinstance(v, list) and c["contains"] in v
-    if "has_key" in c:
-        return isinstance(v, dict) and c["has_key"] in v
-    if "some" in c:
-        return isinstance(v, list) and any(
-            isinstance(x, dict) and all(x.get(k) == want for k, want in c["some"].items()) for x in v
-        )
-    return False
-
-
-def _kind(obj) -> str:
-    if not isinstance(obj, dict):
-        return ""
-    if "State" in obj and "HostConfig" in obj:
-        return "container"
-    if "RootFS" in obj and "RepoTags" in obj:
-        return "image"
-    if "IPAM" in obj and "Driver" in obj:
-        return "network"
-    if "Mountpoint" in obj and "Driver" in obj:
-        return "volume"
-    return ""
-
-
-def check(spec: dict, text: str) -> dict:
-    """{"passed": bool, "failed": [criterion texts], "message": str | None (for input that is not checked)}."""
-
-    def refuse(message: str) -> dict:
-        return {"passed": False, "failed": [], "message": message}
-
-    if not text or not text.strip():
-        return refuse("empty")
-    if len(text) > MAX_PASTE:
-        return refuse("too long")
-    t = text.strip()
-    if t[0] not in "[{":
-        return refuse("not the output")
-    try:
-        value = json.loads(t)
-    except ValueError:
-        return refuse("not complete JSON")
-    items = value if isinstance(value, list) else [value]
-    if len(items) != 1:
-        return refuse("not one object")
-    obj = items[0]
-    kind = _kind(obj)
-    if kind != spec["kind"]:
-        return refuse("another kind")
-    if kind == "container":
-        names = [str(obj.get("Name") or "").removeprefix("/")]
-    elif kind == "image":
-        names = [t.removeprefix("docker.io/library/") for t in obj.get("RepoTags") or []]
-    else:
-        names = [str(obj.get("Name") or "")]
-    if spec["object"] not in names:
-        return refuse("another object")
-    failed = [c["text"] for c in spec["criteria"] if not _passes(c, obj)]
-    return {"passed": not failed, "failed": failed, "message": None}
 
 
 def lab_spec(name: str) -> dict:
@@ -524,17 +713,9 @@ def lab_spec(name: str) -> dict:
     raise KeyError(f"no lab named {name!r} in docs/")
 
 
-def inspect_output(transcript: str) -> str:
-    """The output of the first `docker … inspect` command of a captured transcript."""
-    out: list[str] | None = None
-    for line in transcript.splitlines():
-        if line.startswith("$ "):
-            if out is not None:
-                break
-            if re.match(r"\$ docker (image |container |network |volume )?inspect ", line):
-                out = []
-        elif out is not None:
-            out.append(line)
-    if out is None:
-        raise ValueError("no `docker inspect` command in the transcript")
-    return "\n".join(out)
+def lab_page(name: str) -> str:
+    """docs/PAGE.md of the lab called `name`."""
+    for item in find_all():
+        if item.kind == "lab" and re.search(rf"^name:\s*{re.escape(name)}\s*$", item.source, re.M):
+            return f"docs/{item.page}"
+    raise KeyError(f"no lab named {name!r} in docs/")

@@ -1,45 +1,44 @@
 /* Docker Basics: the lab checker (feature "labs", loaded by course.js on the
-   pages that have a lab, after practice.js, which keeps the progress). A lab's
-   spec comes from scripts/course/practice.py; nothing leaves the browser. */
-(function () {
+   pages that have a lab). A lab's spec (version 2) comes from
+   scripts/course/practice.py; docs/contributing/adding-a-lab.md describes
+   its checks. The checker judges the state the reader built, as Docker 25 to
+   29 and Podman print it, never one way of typing it. Nothing leaves the
+   browser. The pure part (check) runs in Node too: tests/js/labs.test.mjs,
+   and tests/test_labs.py on every lab's captured cases. */
+(function (root) {
   "use strict";
 
-  var course = window.course;
+  var course = root.course;
 
-  /* ---------------------------------------------------------------- labs */
-  var MAX_PASTE = 1000000; // characters: `docker inspect` of one object prints a few thousand
-
+  /* ---------------------------------------------------------------- helpers */
   function code(text) {
     return "`" + text + "`";
   }
-
-  /* The pasted text as JSON: {value} or {error} with a message for the learner. */
-  function parsePaste(text, command) {
-    if (!text || !text.trim()) return { error: "The box is empty. Run " + code(command) + " and paste all of its output." };
-    if (text.length > MAX_PASTE) {
-      return { error: "That is " + (Math.round(text.length / 1e5) / 10) + " million characters, far more than " + code(command) + " prints. Paste only its output." };
-    }
-    var t = text.trim();
-    if (t[0] !== "[" && t[0] !== "{") {
-      var hint = /^(Error|error)|No such|not found/.test(t) ? " Docker answered with an error: is the name right, and does it exist?" : "";
-      return { error: "This is not the output of " + code(command) + ": that starts with `[`." + hint };
-    }
-    try {
-      return { value: JSON.parse(t) };
-    } catch (e) {
-      return { error: "The output is cut off or changed: it is not complete JSON. Copy all of it, from the first `[` to the last `]`." };
-    }
+  function short(text, max) {
+    text = String(text);
+    return text.length > (max || 120) ? text.slice(0, (max || 120) - 1) + "…" : text;
   }
-
+  function list(items) {
+    return items.map(code).join(", ");
+  }
+  function base(path) {
+    return String(path).split("/").pop();
+  }
+  function words(argv) {
+    return argv
+      .map(function (a) {
+        return /[\s"']/.test(a) || a === "" ? JSON.stringify(a) : a;
+      })
+      .join(" ");
+  }
   function get(obj, path) {
-    var parts = path.split(".");
+    var parts = String(path).split(".");
     for (var i = 0; i < parts.length; i++) {
       if (obj === null || typeof obj !== "object") return undefined;
       obj = obj[parts[i]];
     }
     return obj;
   }
-
   /* Deep equality of JSON values (key order does not matter). */
   function same(a, b) {
     if (a === b) return true;
@@ -50,8 +49,389 @@
       return Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]);
     });
   }
+  function config(obj) {
+    return obj.Config || obj.config || {};
+  }
 
-  /* One criterion of a lab's spec (scripts/course/practice.py lists the operators). */
+  /* An image reference, normalized: "debian", "debian:latest", "docker.io/library/debian:latest"
+     are one image; Podman's local builds are "localhost/NAME". {name, tag, digest}. */
+  function ref(text) {
+    var s = String(text || "").trim();
+    var digest = "";
+    var at = s.indexOf("@");
+    if (at >= 0) {
+      digest = s.slice(at + 1);
+      s = s.slice(0, at);
+    }
+    var tag = "";
+    var colon = s.lastIndexOf(":");
+    if (colon > s.lastIndexOf("/")) {
+      tag = s.slice(colon + 1);
+      s = s.slice(0, colon);
+    }
+    s = s.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io|localhost)\//, "").replace(/^library\/(?=[^/]+$)/, "");
+    return { name: s, tag: tag || (digest ? "" : "latest"), digest: digest };
+  }
+  /* true, false, or null when `have` names no tag (a digest or an image id) to compare. */
+  function sameImage(have, want) {
+    var a = ref(have);
+    var b = ref(want);
+    if (/^sha256:[0-9a-f]{64}$/.test(have) || /^[0-9a-f]{64}$/.test(have)) return null;
+    if (a.name !== b.name) return false;
+    if (b.digest) return a.digest === b.digest;
+    return a.tag ? a.tag === b.tag : null;
+  }
+
+  /* A shell script's words (quotes and backslashes as sh reads them; no expansion). */
+  function shellWords(script) {
+    var out = [];
+    var word = null;
+    var quote = "";
+    for (var i = 0; i < script.length; i++) {
+      var ch = script[i];
+      if (quote === "'") {
+        if (ch === "'") quote = "";
+        else word += ch;
+      } else if (quote === '"') {
+        if (ch === '"') quote = "";
+        else if (ch === "\\" && /["\\$`]/.test(script[i + 1] || "")) word += script[++i];
+        else word += ch;
+      } else if (/\s/.test(ch)) {
+        if (word !== null) out.push(word);
+        word = null;
+      } else {
+        if (word === null) word = "";
+        if (ch === "'" || ch === '"') quote = ch;
+        else if (ch === "\\") word += script[++i] || "";
+        else word += ch;
+      }
+    }
+    if (word !== null) out.push(word);
+    return out;
+  }
+
+  /* What the container or image runs: {argv (shell form unwrapped), shell (a shell is PID 1),
+     raw, workdir}. A container says what Docker started (Path, Args); an image has ENTRYPOINT
+     and CMD (Docker 29 leaves out the empty ones; Podman 4 wrote a container's Entrypoint as
+     one string). */
+  var SHELLS = /^(?:sh|bash|dash|ash)$/;
+  function asList(v) {
+    if (Array.isArray(v)) return v.map(String);
+    return typeof v === "string" && v ? v.split(" ") : [];
+  }
+  function unwrap(argv) {
+    if (argv.length >= 3 && SHELLS.test(base(argv[0])) && argv[1] === "-c") {
+      var w = shellWords(argv[2]);
+      var execs = w[0] === "exec";
+      return { argv: execs ? w.slice(1) : w, shell: !execs };
+    }
+    return { argv: argv, shell: false };
+  }
+  function effective(obj, kind) {
+    var cfg = config(obj);
+    var raw = kind === "container" && obj.Path ? [String(obj.Path)].concat(asList(obj.Args)) : asList(cfg.Entrypoint).concat(asList(cfg.Cmd));
+    var run = unwrap(raw);
+    return { argv: run.argv, shell: run.shell, raw: raw, workdir: cfg.WorkingDir || "/" };
+  }
+  function resolve(dir, path) {
+    var parts = [];
+    (path[0] === "/" ? path : dir.replace(/\/?$/, "/") + path).split("/").forEach(function (p) {
+      if (p === "..") parts.pop();
+      else if (p && p !== ".") parts.push(p);
+    });
+    return "/" + parts.join("/");
+  }
+  /* An argument the lab names; an absolute path also matches a relative one in the working dir. */
+  function argMatches(want, have, dir) {
+    want = String(want);
+    return want === have || (want[0] === "/" && resolve(dir, have) === resolve("/", want));
+  }
+
+  /* The user: {raw, uid} (a number), or {raw, name} that the checker cannot map to a uid. */
+  function userOf(obj) {
+    var raw = String(config(obj).User || "");
+    var u = raw.split(":")[0];
+    if (!u || u === "root" || /^0+$/.test(u)) return { raw: raw, uid: 0 };
+    if (/^\d+$/.test(u)) return { raw: raw, uid: Number(u) };
+    return { raw: raw, name: u };
+  }
+
+  /* A container's state: running, created, exited, restarting, paused, dead (Podman's
+     "configured" is created, its "stopped" exited). */
+  function stateOf(obj) {
+    var s = obj.State || {};
+    var status = String(s.Status || "").toLowerCase();
+    if (s.Restarting || status === "restarting") return "restarting";
+    if (s.Paused || status === "paused") return "paused";
+    if (status === "configured" || status === "initialized") return "created";
+    if (status === "stopped") return "exited";
+    return status || (s.Running ? "running" : "exited");
+  }
+  function describeState(obj) {
+    var s = obj.State || {};
+    var state = stateOf(obj);
+    var error = String(s.Error || "").replace(/ \([0-9a-f]{64}\)/g, "");
+    if (state === "created") return "It was created but never started" + (error ? " (Docker said " + code(short(error, 300)) + ")" : "") + ".";
+    if (state === "exited") return "It has stopped: it exited with status " + s.ExitCode + (s.OOMKilled ? ", out of memory" : "") + ".";
+    if (state === "restarting") return "It keeps restarting: its command fails (" + (obj.RestartCount || 0) + " restarts so far).";
+    if (state === "running") return "It is still running.";
+    return "Its status is " + code(state) + ".";
+  }
+
+  function fail(seen) {
+    return { state: "fail", seen: seen };
+  }
+  /* Not judged: it depends on another criterion, or needs more output (`need`: a box to fill). */
+  function open(seen, ask, need) {
+    return { state: "open", seen: seen, ask: ask, need: need || !!ask };
+  }
+  var OK = { state: "ok" };
+
+  function portKey(p) {
+    p = String(p);
+    return p.indexOf("/") < 0 ? p + "/tcp" : p;
+  }
+  function bindings(obj, key) {
+    var now = get(obj, "NetworkSettings.Ports") || {};
+    var set = get(obj, "HostConfig.PortBindings") || {};
+    return (now[key] && now[key].length ? now[key] : set[key]) || [];
+  }
+  var EVERY = /^(?:|0\.0\.0\.0|::)$/;
+  function showBinding(b) {
+    var ip = b.HostIp || "";
+    if (!ip) return "every address, port " + b.HostPort;
+    return code((ip.indexOf(":") >= 0 ? "[" + ip + "]" : ip) + ":" + b.HostPort);
+  }
+
+  function describeMount(m) {
+    var where = code(m.Destination);
+    if (m.Type === "volume") {
+      return /^[0-9a-f]{64}$/.test(m.Name || "")
+        ? where + " is an anonymous volume (a random name, " + code(m.Name.slice(0, 12) + "…") + ")."
+        : where + " is the volume " + code(m.Name) + ".";
+    }
+    if (m.Type === "bind") return where + " is a bind mount of " + code(m.Source) + ".";
+    return where + " is a " + code(m.Type || "tmpfs") + " mount.";
+  }
+
+  function envOf(obj) {
+    var env = {};
+    (config(obj).Env || []).forEach(function (line) {
+      var i = String(line).indexOf("=");
+      if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+    });
+    return env;
+  }
+
+  /* What the reader pasted for a command other than the inspect: its output, without the
+     prompt line; null when the box is empty. */
+  function outputOf(text) {
+    if (!text || !String(text).trim()) return null;
+    return course.paste
+      .sections(text)
+      .map(function (s) {
+        return s.output;
+      })
+      .join("\n")
+      .trim();
+  }
+  /* The first lines of an output, as a sentence: an HTML page's text without its tags. */
+  function firstLines(text) {
+    var lines = [];
+    text.split("\n").forEach(function (l) {
+      l = l.replace(/<[^>]*>/g, "").trim();
+      if (l && l !== lines[lines.length - 1]) lines.push(l);
+    });
+    return short(lines.slice(0, 3).join(" "), 160);
+  }
+
+  /* ---------------------------------------------------------------- the named checks */
+  /* Each takes (criterion, inspected object, context) and returns OK, fail(seen) or open(seen). */
+  var CHECKS = {
+    running: function (c, obj) {
+      return stateOf(obj) === "running" ? OK : fail(describeState(obj));
+    },
+    exited: function (c, obj) {
+      var ended = stateOf(obj) === "exited";
+      if (!("code" in c)) return ended ? OK : fail(describeState(obj));
+      if (!ended) return open("Not judged: it has not run to its end.");
+      var status = (obj.State || {}).ExitCode;
+      return status === c.code ? OK : fail("It exited with status " + status + ".");
+    },
+    image: function (c, obj) {
+      var have = config(obj).Image || obj.ImageName || "";
+      var same = sameImage(have, c.is);
+      if (same === null) return open("It was created from " + code(have) + ": by digest or id, so the checker cannot tell its name. Create it from " + code(c.is) + ".");
+      return same ? OK : fail("It was created from " + code(have) + ".");
+    },
+    command: function (c, obj, ctx) {
+      var run = effective(obj, ctx.kind);
+      var argv = run.argv;
+      var seen = argv.length ? "It runs " + code(words(argv)) + (run.shell ? " (through " + code(words(run.raw.slice(0, 2))) + ")" : "") + "." : "It has no command.";
+      var progs = [].concat(c.runs || (c.is ? [c.is[0]] : []));
+      if (!argv.length || progs.indexOf(base(argv[0])) < 0 && progs.indexOf(argv[0]) < 0) return fail(seen);
+      var want = c.is ? c.is.slice(1) : c.args || [];
+      var have = argv.slice(1);
+      if (c.is && want.length !== have.length) return fail(seen);
+      var j = 0;
+      for (var i = 0; i < want.length; i++) {
+        while (j < have.length && !argMatches(want[i], have[j], run.workdir)) {
+          if (c.is) return fail(seen);
+          j++;
+        }
+        if (j++ >= have.length) return fail(seen);
+      }
+      return OK;
+    },
+    user: function (c, obj, ctx) {
+      var u = userOf(obj);
+      var how = u.raw ? code(u.raw) : "root: no " + code(ctx.kind === "image" ? "USER" : "--user") + " sets another user";
+      if (u.uid === 0) return fail("It runs as " + how + ".");
+      if (c.not_root) return OK;
+      var uid = u.uid;
+      if (u.name) {
+        var running = ctx.kind === "container" && stateOf(obj) === "running";
+        var command = ctx.kind === "image"
+          ? "docker run --rm --entrypoint id " + ctx.object + " -u"
+          : running
+            ? "docker exec " + ctx.object + " id -u"
+            : "docker run --rm --entrypoint id --user " + u.name + " " + config(obj).Image + " -u";
+        var answer = (ctx.answers || {})[command];
+        var ask = { key: command, command: command, about: "the uid of the user " + code(u.name) };
+        if (!answer || !answer.trim()) {
+          return open("It runs as the user " + code(u.name) + ": which uid is that? Run " + code(command) + " and paste what it prints in its box, above the Check button.", ask);
+        }
+        var m = /^\s*(\d+)\s*$/m.exec(outputOf(answer) || "");
+        if (!m) return open("The answer to " + code(command) + " holds no uid (a number): paste what it printed.", ask);
+        uid = Number(m[1]);
+        how = "the user " + code(u.name) + ", uid " + uid;
+      }
+      return uid === c.uid ? OK : fail("It runs as " + (u.name ? how : "uid " + code(uid)) + ".");
+    },
+    restart: function (c, obj) {
+      var name = get(obj, "HostConfig.RestartPolicy.Name") || "no";
+      if ([].concat(c.policy).indexOf(name) < 0) return fail("Its restart policy is " + code(name) + ".");
+      var count = obj.RestartCount || 0;
+      return "count_max" in c && count > c.count_max ? fail("It restarted " + count + " times.") : OK;
+    },
+    port: function (c, obj) {
+      var key = portKey(c.container);
+      var found = bindings(obj, key).filter(function (b) {
+        return b && b.HostPort;
+      });
+      if (!found.length) {
+        var others = Object.keys(get(obj, "HostConfig.PortBindings") || {});
+        return fail("Its port " + code(key) + " is not published" + (others.length ? "; it publishes " + list(others) : "") + ".");
+      }
+      var seen = "Its port " + code(key) + " is published on " + found.map(showBinding).join(" and ") + ".";
+      var hit = found.some(function (b) {
+        return !("host" in c) || String(b.HostPort) === String(c.host);
+      });
+      var only = !c.address || found.every(function (b) {
+        return b.HostIp === c.address || (EVERY.test(c.address) && EVERY.test(b.HostIp || ""));
+      });
+      return hit && only ? OK : fail(seen);
+    },
+    mount: function (c, obj) {
+      var dest = c.destination.replace(/(.)\/$/, "$1");
+      var m = (obj.Mounts || []).filter(function (x) {
+        return String(x.Destination).replace(/(.)\/$/, "$1") === dest;
+      })[0];
+      if (!m && (get(obj, "HostConfig.Tmpfs") || {})[dest] !== undefined) m = { Type: "tmpfs", Destination: dest };
+      if (!m) return fail("Nothing is mounted at " + code(dest) + ": its files are in the container's own layer.");
+      var seen = describeMount(m);
+      if (c.type && m.Type !== c.type) return fail(seen);
+      if (c.name && m.Name !== c.name) return fail(seen);
+      if (c.read_only !== undefined && (m.RW === false) !== c.read_only) return fail(code(dest) + " is " + (m.RW === false ? "read-only." : "writable."));
+      return OK;
+    },
+    env: function (c, obj) {
+      var env = envOf(obj);
+      if (!(c.name in env)) return fail(code(c.name) + " is not set.");
+      var v = env[c.name];
+      var ok = "value" in c ? v === String(c.value) : "matches" in c ? new RegExp(c.matches).test(v) : true;
+      return ok ? OK : fail(code(c.name) + " is " + code(short(v, 80)) + ".");
+    },
+    network: function (c, obj) {
+      var nets = get(obj, "NetworkSettings.Networks") || {};
+      var names = Object.keys(nets);
+      if (!nets[c.name]) return fail(names.length ? "It is connected to " + list(names) + " only." : "It is connected to no network.");
+      if (!c.alias) return OK;
+      var n = nets[c.name];
+      var aliases = (n.Aliases || []).concat(n.DNSNames || []);
+      return aliases.indexOf(c.alias) >= 0 ? OK : fail("On " + code(c.name) + " it answers to " + (aliases.length ? list(aliases) : "no name") + " only.");
+    },
+    health: function (c, obj) {
+      var h = get(obj, "State.Health") || get(obj, "State.Healthcheck") || {};
+      var want = c.status || "healthy";
+      if (!h.Status) return fail("It has no health check.");
+      return h.Status === want ? OK : fail("Its health is " + code(h.Status) + ".");
+    },
+    memory: function (c, obj) {
+      var m = get(obj, "HostConfig.Memory") || 0;
+      if (!m) return fail("It has no memory limit.");
+      return m <= c.max_bytes ? OK : fail("Its memory limit is " + m + " bytes.");
+    },
+    label: function (c, obj) {
+      var labels = config(obj).Labels || {};
+      if (!(c.name in labels)) return fail("It has no label " + code(c.name) + ".");
+      return !("value" in c) || labels[c.name] === String(c.value) ? OK : fail("Its label " + code(c.name) + " is " + code(labels[c.name]) + ".");
+    },
+    exec_form: function (c, obj) {
+      var cfg = config(obj);
+      var ep = asList(cfg.Entrypoint);
+      var raw = ep.concat(asList(cfg.Cmd));
+      if (!raw.length) return fail("It has no " + code("CMD") + " or " + code("ENTRYPOINT") + ".");
+      if (!unwrap(raw).shell) return OK;
+      return fail("Its " + code(ep.length ? "ENTRYPOINT" : "CMD") + " is in shell form, " + code(words(raw)) + ": the shell is PID 1.");
+    },
+    workdir: function (c, obj) {
+      var wd = config(obj).WorkingDir || "/";
+      return resolve("/", wd) === resolve("/", c.is) ? OK : fail("Its working directory is " + code(wd) + ".");
+    },
+    exposes: function (c, obj) {
+      var ports = Object.keys(config(obj).ExposedPorts || {});
+      if (ports.indexOf(portKey(c.port)) >= 0) return OK;
+      return fail(ports.length ? "It exposes " + list(ports) + "." : "It exposes no port.");
+    },
+    healthcheck: function (c, obj) {
+      var test = (config(obj).Healthcheck || {}).Test || [];
+      if (!test.length || test[0] === "NONE") return fail("It has no " + code("HEALTHCHECK") + ".");
+      var text = words(test.slice(test[0] === "CMD-SHELL" || test[0] === "CMD" ? 1 : 0));
+      return !c.contains || text.indexOf(c.contains) >= 0 ? OK : fail("Its health check runs " + code(short(text)) + ".");
+    },
+    size: function (c, obj) {
+      var mb = (obj.Size || 0) / 1e6;
+      return mb <= c.max_mb ? OK : fail("It is " + Math.round(mb) + " MB.");
+    },
+    tag: function (c, obj) {
+      var tags = obj.RepoTags || [];
+      return tags.some(function (t) {
+        return sameImage(t, c.is);
+      })
+        ? OK
+        : fail(tags.length ? "It is tagged " + list(tags) + "." : "It has no tag.");
+    },
+    output: function (c, obj, ctx) {
+      var cmd = ctx.commands[c.command - 1].command;
+      var out = outputOf(ctx.pastes[c.command - 1]);
+      if (out === null) return open("Not judged: paste the output of " + code(cmd) + " in its box.", null, true);
+      var printed = out ? "It printed " + code(firstLines(out)) + "." : "It printed nothing.";
+      if ("contains" in c) return out.indexOf(c.contains) >= 0 ? OK : fail(printed);
+      if ("equals" in c) return out === String(c.equals).trim() ? OK : fail(printed);
+      if ("matches" in c) return new RegExp(c.matches, "m").test(out) ? OK : fail(printed);
+      var bad = "not_contains" in c
+        ? out.split("\n").filter(function (l) {
+            return l.indexOf(c.not_contains) >= 0;
+          })
+        : out.split("\n").filter(function (l) {
+            return new RegExp(c.not_matches).test(l);
+          });
+      return bad.length ? fail("It printed " + code(short(bad[0], 160)) + ".") : OK;
+    },
+  };
+
+  /* A generic criterion: a dotted path and one operator (spec version 1, kept). */
   function passes(c, obj) {
     var v = get(obj, c.path);
     if ("equals" in c) return same(v, c.equals);
@@ -67,98 +447,152 @@
     return false;
   }
 
-  /* What `docker … inspect` printed, and its name. */
+  /* ---------------------------------------------------------------- reading the inspect */
   function kindOf(obj) {
     if (!obj || typeof obj !== "object" || Array.isArray(obj)) return "";
-    if ("State" in obj && "HostConfig" in obj) return "container";
-    if ("RootFS" in obj && "RepoTags" in obj) return "image";
-    if ("IPAM" in obj && "Driver" in obj) return "network";
-    if ("Mountpoint" in obj && "Driver" in obj) return "volume";
+    if ("State" in obj && ("HostConfig" in obj || "Config" in obj)) return "container";
+    if ("RootFS" in obj || ("RepoTags" in obj && "Config" in obj)) return "image";
+    if ("Mountpoint" in obj && ("Driver" in obj || "Name" in obj)) return "volume";
+    if (("IPAM" in obj && "Driver" in obj) || ("driver" in obj && "subnets" in obj)) return "network";
     return "";
   }
   function namesOf(obj, kind) {
     if (kind === "container") return [String(obj.Name || "").replace(/^\//, "")];
-    if (kind === "image") return (obj.RepoTags || []).map(function (t) { return t.replace(/^docker\.io\/library\//, ""); });
-    return [String(obj.Name || "")];
+    if (kind === "image") return obj.RepoTags || [];
+    return [String(obj.Name || obj.name || "")];
   }
+  var A = { container: "a container", image: "an image", volume: "a volume", network: "a network" };
 
-  /* Check a paste against a lab spec: {passed, message, criteria: [{text, ok, hint, lesson}]}. */
-  function check(spec, text) {
-    var parsed = parsePaste(text, spec.command);
-    if (parsed.error) return { passed: false, message: parsed.error, criteria: [] };
-    var items = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
-    if (!items.length) {
-      return { passed: false, message: "The output is an empty list: Docker found nothing called " + code(spec.object) + ". Is it there (`docker ps -a`, `docker image ls`)?", criteria: [] };
+  /* The inspected object, or the message that says why the paste cannot be judged. */
+  function inspected(spec, text) {
+    var cmd = spec.commands[0].command;
+    var what = code(spec.object);
+    var got = course.paste.json(text);
+    if (got.error === "empty") return { message: "The box of " + code(cmd) + " is empty: run it and paste all of its output." };
+    if (got.error === "too-long") return { message: "That is far more than " + code(cmd) + " prints: paste only its output." };
+    if (got.error === "docker-error") {
+      return {
+        message: /no such|not found/i.test(got.text)
+          ? "The command answered " + code(short(got.text)) + ": " + what + " does not exist. Make it (see the goal), then run " + code(cmd) + " again."
+          : "The command answered with an error, " + code(short(got.text)) + ". Is Docker running? Then run " + code(cmd) + " again.",
+      };
     }
-    if (items.length > 1) return { passed: false, message: "The output holds " + items.length + " objects: inspect only " + code(spec.object) + ".", criteria: [] };
+    if (got.error === "not-json") return { message: "This is not the output of " + code(cmd) + ": that is JSON, starting with " + code("[") + "." };
+    if (got.error) return { message: "The output is cut off or changed: it is not complete JSON. Copy all of it, from the first " + code("[") + " to the last " + code("]") + "." };
+    var items = Array.isArray(got.value) ? got.value : [got.value];
+    if (!items.length) return { message: "Docker found nothing called " + what + ": it does not exist. Make it (see the goal), then run " + code(cmd) + " again." };
+    if (items.length > 1) return { message: "The output holds " + items.length + " objects: run " + code(cmd) + ", which inspects only " + what + "." };
     var obj = items[0];
     var kind = kindOf(obj);
     if (kind !== spec.kind) {
-      return { passed: false, message: "This is the output for " + (kind ? "a " + kind : "something other than Docker's inspect") + ", but this lab needs a " + spec.kind + ": run " + code(spec.command) + ".", criteria: [] };
+      return { message: "This is the output for " + (A[kind] || "something other than Docker's inspect") + ", but this lab needs " + A[spec.kind] + ": run " + code(cmd) + "." };
     }
     var names = namesOf(obj, kind);
-    if (names.indexOf(spec.object) < 0) {
-      return { passed: false, message: "This is the output for " + code(names.join(", ") || "an unnamed " + kind) + ", not for " + code(spec.object) + " (another lab's output?). Run " + code(spec.command) + ".", criteria: [] };
-    }
-    var results = spec.criteria.map(function (c) {
-      var ok = false;
-      try {
-        ok = passes(c, obj);
-      } catch (e) {
-        ok = false;
-      }
-      return { text: c.text, ok: ok, hint: c.hint, lesson: c.lesson };
+    var mine = names.some(function (n) {
+      return kind === "image" ? sameImage(n, spec.object) : n === spec.object;
     });
-    var good = results.filter(function (r) { return r.ok; }).length;
-    var passed = good === results.length;
-    return {
-      passed: passed,
-      message: passed
-        ? "Passed: all " + results.length + " checks are right. Well done!"
-        : good + " of " + results.length + " checks pass. See what to change below.",
-      criteria: results,
-    };
+    if (!mine) return { message: "This is the output for " + (names.length && names[0] ? list(names) : "an unnamed " + kind) + ", not for " + what + " (another lab's output?). Run " + code(cmd) + "." };
+    return { obj: obj };
   }
 
-  function inlineCode(parent, text) {
-    text.split("`").forEach(function (piece, i) {
-      if (!piece) return;
-      if (i % 2) {
-        var c = document.createElement("code");
-        c.textContent = piece;
-        parent.appendChild(c);
-      } else {
-        parent.appendChild(document.createTextNode(piece));
+  /* Judge a lab: spec (practice.py's lab_data), pastes (one text per command), answers (the
+     output of each command the checker asked for, by that command). Returns {passed, message,
+     criteria: [{id, text, state: ok|fail|open, seen, hint, lesson}], asks: [{key, command, about}]}. */
+  function check(spec, pastes, answers) {
+    pastes = [].concat(pastes || []);
+    var read = inspected(spec, pastes[0]);
+    if (read.message) return { passed: false, message: read.message, criteria: [], asks: [] };
+    var ctx = { kind: spec.kind, object: spec.object, commands: spec.commands, pastes: pastes, answers: answers || {} };
+    var asks = [];
+    var results = spec.criteria.map(function (c) {
+      var r;
+      try {
+        if (c.check) r = CHECKS[c.check](c, read.obj, ctx);
+        else r = passes(c, read.obj) ? OK : fail(code(c.path) + " is " + code(short(JSON.stringify(get(read.obj, c.path)) || "missing", 80)) + ".");
+      } catch (e) {
+        r = open("The checker could not read this part of the output.");
       }
+      if (r.ask) asks.push(r.ask);
+      return { id: c.id, text: c.text, state: r.state, need: !!r.need, seen: r.seen || "", hint: c.hint, lesson: c.lesson };
+    });
+    var count = function (state) {
+      return results.filter(function (r) {
+        return r.state === state;
+      }).length;
+    };
+    var n = results.length;
+    var passed = count("ok") === n;
+    var message = passed
+      ? "Passed: all " + n + " checks are right. Well done!"
+      : count("ok") + " of " + n + " checks pass." + (count("fail") ? " See what to change below." : "") +
+        (results.some(function (r) { return r.need; }) ? " Some need more output from you: see below." : "");
+    return { passed: passed, message: message, criteria: results, asks: asks };
+  }
+
+  /* ---------------------------------------------------------------- the page */
+  function answersOf(lab) {
+    var answers = {};
+    Array.prototype.forEach.call(lab.querySelectorAll(".lab__asks textarea"), function (t) {
+      answers[t.getAttribute("data-ask")] = t.value;
+    });
+    return answers;
+  }
+
+  function askBoxes(lab, asks) {
+    var box = lab.querySelector(".lab__asks");
+    asks.forEach(function (ask, i) {
+      var have = Array.prototype.some.call(box.querySelectorAll("textarea"), function (t) {
+        return t.getAttribute("data-ask") === ask.key;
+      });
+      if (have) return;
+      var id = "lab-" + lab.getAttribute("data-name") + "-ask-" + box.querySelectorAll("textarea").length;
+      var doc = root.document;
+      var p = doc.createElement("p");
+      var label = doc.createElement("label");
+      label.htmlFor = id;
+      course.withCode(label, "Output of " + code(ask.command) + " (" + ask.about + ")");
+      var area = doc.createElement("textarea");
+      area.id = id;
+      area.rows = 2;
+      area.spellcheck = false;
+      area.setAttribute("data-ask", ask.key);
+      p.appendChild(label);
+      p.appendChild(area);
+      box.appendChild(p);
+      if (i === 0) area.focus();
     });
   }
+
+  var SAY = { ok: "Passed: ", fail: "Not yet: ", open: "Not judged yet: " };
 
   function runLab(lab) {
     var spec = JSON.parse(lab.getAttribute("data-spec"));
-    var result = check(spec, lab.querySelector("textarea").value);
-    var list = lab.querySelector(".lab__criteria");
-    list.textContent = "";
-    result.criteria.forEach(function (r) {
-      var li = document.createElement("li");
-      li.setAttribute("data-ok", r.ok ? "true" : "false");
-      inlineCode(li, (r.ok ? "Passed: " : "Not yet: ") + r.text);
-      if (!r.ok) {
-        var hint = document.createElement("span");
-        hint.className = "lab__hint";
-        inlineCode(hint, " " + r.hint + " ");
-        var a = document.createElement("a");
-        a.href = course.site.url(r.lesson);
-        a.textContent = "Read the lesson";
-        hint.appendChild(a);
-        hint.appendChild(document.createTextNode("."));
-        li.appendChild(hint);
-      }
-      list.appendChild(li);
+    var pastes = Array.prototype.map.call(lab.querySelectorAll(".lab__commands textarea"), function (t) {
+      return t.value;
     });
+    var result = check(spec, pastes, answersOf(lab));
+    var list = lab.querySelector(".lab__criteria");
+    course.show(
+      lab.querySelector(".lab__result"),
+      {
+        message: result.message,
+        items: result.criteria.map(function (r) {
+          var failed = r.state === "fail";
+          return {
+            text: SAY[r.state] + r.text,
+            ok: r.state === "ok",
+            hint: failed ? (r.seen ? r.seen + " " : "") + r.hint : r.seen,
+            href: failed ? course.site.url(r.lesson) : "",
+          };
+        }),
+      },
+      list
+    );
+    Array.prototype.forEach.call(list.children, function (li, i) {
+      li.setAttribute("data-state", result.criteria[i].state);
+    });
+    askBoxes(lab, result.asks);
     lab.setAttribute("data-state", result.passed ? "passed" : "failed");
-    var out = lab.querySelector(".lab__result");
-    out.textContent = "";
-    inlineCode(out, result.message);
     if (result.passed) {
       var data = course.progress.load();
       data.l[lab.getAttribute("data-lab")] = 1;
@@ -193,17 +627,17 @@
     if (!details.querySelector("li[hidden]")) lab.querySelector(".lab__hint-button").disabled = true;
   }
 
-  document.addEventListener("click", function (event) {
-    var target = event.target;
-    if (!(target instanceof Element)) return;
-    var lab = target.closest(".lab");
-    if (!lab) return;
-    if (target.closest(".lab__hint-button")) return nextHint(lab);
-    if (target.closest(".lab__check")) runLab(lab);
-  });
+  if (root.document && root.document.addEventListener) {
+    root.document.addEventListener("click", function (event) {
+      var target = event.target;
+      if (!(target instanceof root.Element)) return;
+      var lab = target.closest(".lab");
+      if (!lab) return;
+      if (target.closest(".lab__hint-button")) return nextHint(lab);
+      if (target.closest(".lab__check")) runLab(lab);
+    });
+  }
 
-  window.coursePractice = window.coursePractice || {};
-  window.coursePractice.check = check;
-
+  course.labs = { check: check, ref: ref, sameImage: sameImage, shellWords: shellWords, effective: effective, userOf: userOf };
   course.feature("labs", { setUp: setUpLabs });
-})();
+})(typeof window !== "undefined" ? window : globalThis);
