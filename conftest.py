@@ -275,7 +275,11 @@ def pytest_pycollect_makemodule(module_path, parent):
 # keeps another session's labelled objects) on a worker of their own. What builds or removes
 # images holds the engine's build lock (course.engine.takes_build_lock); a size listing that
 # loses a snapshot to a removal runs again (course.engine.lost_a_snapshot).
+# The labs' rounds (course.labs) label nothing (the reader's commands run as typed) but name
+# everything lab-SESSION-CASE-… and publish free ports: the console blocks' clean-up keeps
+# another session's lab-round names, and a round removes only its own.
 LABELLED_EXAMPLES = (
+    "examples/labs/",
     "examples/building-images/",
     "examples/running-containers/0[1-7]-*/",
     "examples/troubleshooting/0[1-46]-*/",

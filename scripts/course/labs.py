@@ -448,10 +448,15 @@ def run_round(engine, lab: Lab) -> Round:
         for o, verdict in zip(outcomes.values(), judge(jobs), strict=True):
             o.verdict = verdict
         asking = [o for o in outcomes.values() if o.verdict["asks"]]
-        for o in asking:  # the reader answers what the checker asks, then checks again
+
+        def answer(o: Outcome) -> None:  # the reader answers what the checker asks, then checks again
             o.asked = True
             for ask in o.verdict["asks"]:
                 o.answers[ask["command"]] = o.ns.back(_shell(engine, o.ns.forward(ask["command"]), o.cwd)[1])
+
+        if asking:
+            with ThreadPoolExecutor(len(asking)) as pool:
+                list(pool.map(answer, asking))
         if asking:
             jobs = [{"spec": practice.lab_data(lab.spec), "pastes": o.outputs, "answers": o.answers} for o in asking]
             for o, verdict in zip(asking, judge(jobs), strict=True):
