@@ -321,30 +321,34 @@ def _normalized(lines: list[str]) -> list[str]:
     return lines
 
 
-def _remove_prefixed(engine, prefix: str) -> list[str]:
-    """Remove containers, volumes, networks and images whose names start with `prefix`."""
+def _remove_prefixed(engine, prefix: str, images: bool = True) -> list[str]:
+    """Remove containers, volumes, networks (and images) whose names start with `prefix`."""
     listings = {
         "containers": ("ps", "-a", "--format", "{{.Names}}", "--filter", f"name=^/?{prefix}"),
         "volumes": ("volume", "ls", "--format", "{{.Name}}", "--filter", f"name={prefix}"),
         "networks": ("network", "ls", "--format", "{{.Name}}", "--filter", f"name={prefix}"),
-        "images": ("images", "--format", "{{.Repository}}:{{.Tag}}"),
     }
+    if images:  # a listing of images is the slow one, and fails while others remove theirs: again
+        listings["images"] = ("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={prefix}*")
+
+    def listing(args: tuple[str, ...]) -> list[str]:
+        for _ in range(3):
+            cp = engine.run_cmd(*args, check=False)
+            if cp.returncode == 0:
+                break
+        return cp.stdout.split()
+
     with ThreadPoolExecutor(len(listings)) as pool:
-        found = dict(
-            zip(
-                listings,
-                pool.map(lambda a: engine.run_cmd(*a, check=False).stdout.split(), listings.values()),
-                strict=True,
-            )
-        )
+        found = dict(zip(listings, pool.map(listing, listings.values()), strict=True))
     mine = {kind: [n for n in names if n.startswith(prefix)] for kind, names in found.items()}
-    for kind, command in (
+    removals = (
         ("containers", ("rm", "-f", "-v")),
         ("volumes", ("volume", "rm", "-f")),
         ("networks", ("network", "rm")),
         ("images", ("rmi", "-f")),
-    ):
-        if mine[kind]:
+    )
+    for kind, command in removals:
+        if mine.get(kind):
             engine.run_cmd(*command, *mine[kind], check=False)
     return [n for names in mine.values() for n in names]
 
@@ -434,6 +438,7 @@ def run_round(engine, lab: Lab) -> Round:
         outcomes[case.name] = Outcome(case, ns, scratch / f"{prefix}{lab.spec['name']}")
     scripts = [lab.shared_run] + [c.run for c in lab.cases.values()]
     builds = any(takes_build_lock(s) for s in scripts)
+    makes_images = builds or any(re.search(r"\bdocker\s+(?:image\s+)?(?:tag|commit|load|import)\b", s) for s in scripts)
     shared_result: tuple[int | None, str] = (0, "")
     try:
         with engine.build_lock() if builds else contextlib.nullcontext():
@@ -463,7 +468,7 @@ def run_round(engine, lab: Lab) -> Round:
                 o.verdict = verdict
     finally:
         with engine.build_lock() if builds else contextlib.nullcontext():
-            _remove_prefixed(engine, f"lab-{SESSION_ID}-")
+            _remove_prefixed(engine, f"lab-{SESSION_ID}-", images=makes_images)
         for o in outcomes.values():
             shutil.rmtree(o.cwd, ignore_errors=True)
         shutil.rmtree(scratch / f"{shared[0]}{lab.spec['name']}", ignore_errors=True)
