@@ -244,6 +244,10 @@ test("output: another command's output, without its prompt line, or asked for wh
   assert.equal(judge("container", container(), answers, ["<html>404</html>"]).state, "ok");
   assert.equal(judge("container", container(), answers, ["PS C:\\> curl.exe -sS http://127.0.0.1:8088/\ncurl: (7) Failed to connect"]).seen, "It printed `curl: (7) Failed to connect`.");
   assert.equal(judge("container", container(), { check: "output", command: 2, equals: "ok" }, ["\nok\n\n"]).state, "ok");
+  const error = "docker: Error response from daemon: failed to create task for container: failed to create shim task: " +
+    'OCI runtime create failed: runc create failed: unable to start container process: exec: "python3": executable file not found in $PATH';
+  assert.match(judge("container", container(), serves, [error + "\n\nRun 'docker run --help' for more information"]).seen, /^It printed `….*executable file not found in \$PATH`\.$/);
+  assert.equal(judge("container", container(), serves, ["<html>\n<title>Error response</title>\n<h1>Error response</h1>\n<p>Error code: 404</p>\n</html>"]).seen, "It printed `Error response Error code: 404`.");
 });
 
 test("a generic path check still works, and says what the field holds", () => {

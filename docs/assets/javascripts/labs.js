@@ -242,6 +242,8 @@
       l = l.replace(/<[^>]*>/g, "").trim();
       if (l && l !== lines[lines.length - 1]) lines.push(l);
     });
+    // A long error line says its cause last ("… exec: \"python3\": executable file not found"): its end.
+    if (lines.length && lines[0].length > 160) return "…" + lines[0].slice(-159);
     return short(lines.slice(0, 3).join(" "), 160);
   }
 
