@@ -298,3 +298,18 @@ def test_a_malformed_cases_file_is_refused_with_its_reason(fault, tmp_path):
     (copy_dir / "cases.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(labs.CasesError, match=re.escape(BAD_CASES[fault])):
         labs.load(copy_dir)
+
+
+@pytest.mark.parametrize(
+    ("script", "names"),
+    [
+        ("docker run -it --name web debian:trixie-slim", ["web"]),
+        ("docker run -t debian:trixie-slim bash", []),  # -t: a terminal, not a name
+        ("docker build --quiet -t greeter:lab -f - .", ["greeter"]),
+        ("docker tag debian:trixie-slim mine:1", ["mine"]),
+        ("docker volume create --label a=b data\ndocker network create --internal net > /dev/null", ["data", "net"]),
+    ],
+)
+def test_the_names_a_case_gives_are_found(script, names):
+    """What load() requires under names: (each case gets its own copy of them)."""
+    assert [m.split(":")[0] for m in labs.GIVEN_NAME.findall(script)] == names

@@ -43,10 +43,13 @@ CASE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PREFIX = re.compile(r"lab-[0-9a-f]{12}-(?:\d+|s)-")
 READY_SECONDS = 20.0
 SCRIPT_SECONDS = 120.0
-# Names a case gives, as typed: `--name X`, `-t X[:tag]`, `volume create X`, `network create X`.
+# Names a case gives, as typed: `--name X`, a build's `-t X[:tag]`, `docker tag SRC X`,
+# `volume create X`, `network create X` (not `docker run -t`, a terminal).
 GIVEN_NAME = re.compile(
-    r"(?:--name[ =]|(?:^|\s)-t\s+|--tag[ =]|volume\s+create\s+(?:--\S+\s+)*|network\s+create\s+(?:--\S+\s+)*)"
-    r"([A-Za-z0-9][\w.-]*)"
+    r"(?:--name[ =]|\bbuild\b[^\n]*?\s(?:-t\s+|--tag[ =])|\btag\s+\S+\s+"
+    r"|(?:volume|network)\s+create\b[^\n;&|]*?\s(?=[A-Za-z0-9][\w.-]*\s*(?:$|[;&|>])))"
+    r"([A-Za-z0-9][\w.-]*)",
+    re.M,
 )
 # What differs between two runs of the same case, beyond course.console's rules: process ids,
 # the random MAC addresses of running containers.
@@ -429,7 +432,8 @@ def run_round(engine, lab: Lab) -> Round:
     engine.wrapper_dir()  # made once, here: a script written while another thread runs it is "busy"
     remove_abandoned(engine)
     taken: set[int] = set()
-    scratch = Path(tempfile.gettempdir())
+    # The cases' folders: a fixed place, as Compose writes the folder into its labels.
+    scratch = Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())
     shared = (f"lab-{SESSION_ID}-s-", lab.shared_names)
     outcomes: dict[str, Outcome] = {}
     for k, case in enumerate(lab.cases.values()):
