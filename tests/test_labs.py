@@ -128,11 +128,11 @@ def docker25(obj: dict) -> dict:
     return obj
 
 
-# Podman, as its inspect prints the same state: libpod/define/container_inspect.go (a container's
-# Name without the slash, ImageName beside the image id, Config.Entrypoint one string in
-# Podman 4, State.Healthcheck, "configured" for a container never started) and the captures of
-# Podman 4.3.1 for these labs (branch h4-engine, tests/data/podman/README.md: a built image is
-# localhost/NAME:TAG, a pulled one docker.io/library/NAME:TAG).
+# Podman, as its inspect prints the same state, for every case (Podman's real output of three
+# states is tested below): libpod/define/container_inspect.go (a container's Name without the
+# slash, ImageName beside the image id, Config.Entrypoint one string in Podman 4,
+# State.Healthcheck, "configured" for a container never started) and tests/data/podman/README.md
+# (a built image is localhost/NAME:TAG, a pulled one docker.io/library/NAME:TAG).
 def podman(obj: dict) -> dict:
     obj = copy.deepcopy(obj)
     long = lambda ref: ref if "/" in ref.split(":")[0] else f"docker.io/library/{ref}"  # noqa: E731
@@ -209,6 +209,44 @@ def test_the_derived_shapes_differ_from_the_capture_where_their_source_says():
     image = json.loads(pastes[0])[0]
     assert "Entrypoint" in image["Config"] and "Entrypoint" not in docker29(image)["Config"]
     assert podman(image)["RepoTags"] == [f"localhost/{t}" for t in image["RepoTags"]]
+
+
+# What Podman 4.3.1 (Debian 12) really printed for these labs' states (tests/data/podman,
+# course.podman): the same verdicts as Docker's output of the same states. Each row: the lab,
+# the files pasted in its boxes (None: nothing pasted), and the criteria expected to fail.
+PODMAN = ROOT / "tests" / "data" / "podman"
+PODMAN_CASES = {
+    "first-box exited": ("first-box", ["container-first-box-exited.json"], []),
+    "greeter image": ("greeter-image", ["image-greeter.json", None], []),
+    "greeter by podman inspect": ("greeter-image", ["image-greeter-inspect.json", None], []),
+    "notes running": ("notes", ["container-notes-running.json", "curl-hello.txt"], []),
+    "notes running, --format '{{json .}}'": ("notes", ["container-notes-running-line.json", "curl-hello.txt"], []),
+    "notes stopped": ("notes", ["container-notes-stopped.json", None], ["running"]),
+}
+
+
+@pytest.mark.parametrize("case", PODMAN_CASES)
+def test_podmans_own_output_gets_the_verdict_of_the_same_state(case):
+    name, files, failing = PODMAN_CASES[case]
+    spec = practice.lab_data(practice.lab_spec(name))
+    pastes = [(PODMAN / f).read_text(encoding="utf-8") if f else "" for f in files]
+    verdict = labs.judge([{"spec": spec, "pastes": pastes}])[0]
+    assert verdict["criteria"], verdict["message"]
+    failed = [c["id"] for c in verdict["criteria"] if c["state"] == "fail"]
+    unpasted = {n + 1 for n, f in enumerate(files) if f is None}
+    open_ = [c["id"] for c in verdict["criteria"] if c["state"] == "open"]
+    # Only what needs an output that was not captured stays open (docker run --rm greeter:lab).
+    needs = [c["id"] for c in spec["criteria"] if c.get("check") == "output" and c["command"] in unpasted]
+    assert (failed, open_) == (failing, needs), verdict
+    assert verdict["passed"] == (not failing and not needs)
+
+
+def test_podmans_missing_object_reads_as_missing():
+    spec = practice.lab_data(practice.lab_spec("notes"))
+    verdict = labs.judge([{"spec": spec, "pastes": [(PODMAN / "missing-container.txt").read_text(encoding="utf-8")]}])[
+        0
+    ]
+    assert "`notes` does not exist" in verdict["message"] and not verdict["criteria"]
 
 
 # --------------------------------------------------------------------------- bad pastes
