@@ -173,6 +173,7 @@ test("image and command judge the state, not the typing", () => {
   assert.equal(judge("image", image({ Config: { Cmd: ["python3", "greet.py"] } }), greet).state, "fail", "relative in /");
   assert.equal(judge("image", image({ Config: { Entrypoint: ["python3", "/app/greet.py"], Cmd: null } }), greet).state, "ok");
   const exact = { check: "command", is: ["cat", "/etc/os-release"] };
+  assert.equal(judge("container", container({ Path: "cat", Args: ["/etc/os-release"] }), { check: "command", is: ["/usr/bin/cat", "/etc/os-release"] }).state, "ok");
   assert.equal(judge("container", container({ Path: "cat", Args: ["/etc/os-release"] }), exact).state, "ok");
   assert.equal(judge("container", container({ Path: "cat", Args: ["/etc/os-release", "-n"] }), exact).state, "fail");
 });
@@ -196,6 +197,11 @@ test("port: published on loopback only, in the running and in the created shape"
   created.NetworkSettings.Ports = {}; // what Docker prints for a container that is not running
   assert.equal(judge("container", created, port).seen, "Its port `8000/tcp` is published on every address, port 8088.");
   assert.equal(judge("container", created, { check: "port", container: 8000, host: 8088 }).state, "ok");
+  const random = container();
+  random.HostConfig.PortBindings = { "8000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] };
+  random.NetworkSettings.Ports = {};
+  assert.equal(judge("container", random, port).seen, "Its port `8000/tcp` is published on `127.0.0.1`, a port the engine picks when it starts.");
+  assert.equal(judge("container", random, { check: "port", container: 8000, address: "127.0.0.1" }).state, "ok");
   const other = container();
   other.HostConfig.PortBindings = { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "8088" }] };
   other.NetworkSettings.Ports = {};

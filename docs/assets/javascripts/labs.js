@@ -199,8 +199,9 @@
   var EVERY = /^(?:|0\.0\.0\.0|::)$/;
   function showBinding(b) {
     var ip = b.HostIp || "";
-    if (!ip) return "every address, port " + b.HostPort;
-    return code((ip.indexOf(":") >= 0 ? "[" + ip + "]" : ip) + ":" + b.HostPort);
+    var port = b.HostPort ? "port " + b.HostPort : "a port the engine picks when it starts";
+    if (!ip) return "every address, " + port;
+    return b.HostPort ? code((ip.indexOf(":") >= 0 ? "[" + ip + "]" : ip) + ":" + b.HostPort) : code(ip) + ", " + port;
   }
 
   function describeMount(m) {
@@ -271,7 +272,7 @@
       var argv = run.argv;
       var seen = argv.length ? "It runs " + code(words(argv)) + (run.shell ? " (through " + code(words(run.raw.slice(0, 2))) + ")" : "") + "." : "It has no command.";
       var progs = [].concat(c.runs || (c.is ? [c.is[0]] : []));
-      if (!argv.length || progs.indexOf(base(argv[0])) < 0 && progs.indexOf(argv[0]) < 0) return fail(seen);
+      if (!argv.length || progs.map(base).indexOf(base(argv[0])) < 0) return fail(seen);
       var want = c.is ? c.is.slice(1) : c.args || [];
       var have = argv.slice(1);
       if (c.is && want.length !== have.length) return fail(seen);
@@ -319,7 +320,7 @@
     port: function (c, obj) {
       var key = portKey(c.container);
       var found = bindings(obj, key).filter(function (b) {
-        return b && b.HostPort;
+        return b && typeof b === "object";
       });
       if (!found.length) {
         var others = Object.keys(get(obj, "HostConfig.PortBindings") || {});
