@@ -185,6 +185,25 @@ def test_a_bad_lab_fails_the_build_with_page_and_line(fault, tmp_path, monkeypat
     assert f"docs/page.md:{3 + line}: lab x:" in str(error.value) and words in str(error.value), str(error.value)
 
 
+def test_a_bad_lab_whose_solution_includes_a_file_gets_the_pages_line(tmp_path, monkeypatch):
+    """The build hands the fence over with --8<-- expanded: a three-line file in the solution
+    must not move the line the error names."""
+    on_page = GOOD_LAB.replace("solution: Run it.", 'solution: |\n  --8<-- "Dockerfile"').replace(
+        "check: running", "check: alive"
+    )
+    built = on_page.replace('  --8<-- "Dockerfile"', "  FROM x\n  USER 1\n  CMD [y]")
+    docs = tmp_path / "docs"
+    (docs / "concepts").mkdir(parents=True)
+    (docs / "concepts" / "index.md").write_text("# Concepts\n", encoding="utf-8")
+    (docs / "page.md").write_text(f"# Page\n\n````lab\n{on_page}````\n", encoding="utf-8")
+    monkeypatch.setattr(practice, "DOCS", docs)
+    monkeypatch.setattr(practice.find_all, "__defaults__", (docs,))
+    with pytest.raises(practice.PracticeError) as error:
+        practice.lab_fence(built, "lab", "lab", {}, None)
+    line = next(n for n, text in enumerate(on_page.splitlines(), 4) if "check: alive" in text)
+    assert f"docs/page.md:{line}: lab x:" in str(error.value), str(error.value)
+
+
 def test_a_lab_renders_a_box_per_command_and_its_spec():
     spec = practice.parse_lab(GOOD_LAB)
     soup = BeautifulSoup(practice.render_lab(spec, "12345678"), "html.parser")

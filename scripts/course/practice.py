@@ -686,14 +686,28 @@ def render_lab(spec: dict, lab_id: str) -> str:
     )
 
 
+def _lab_error(source: str, error: LabSyntax) -> str:
+    """`docs/PAGE.md:LINE: lab NAME: what is wrong`. The build passes the fence with its --8<--
+    includes expanded (a Dockerfile in the solution adds lines): the page's own text of the
+    same lab gives the line."""
+    name = re.search(r"^name:\s*(\S+)", normalize(source), re.M)
+    label = f"lab {name.group(1)}" if name else "lab"
+    same = re.compile(rf"^name:\s*{re.escape(name.group(1))}\s*$", re.M) if name else None
+    raw = next((f.source for f in find_all() if f.kind == "lab" and same and same.search(f.source)), None)
+    if raw is not None and raw != normalize(source):
+        try:
+            parse_lab(raw)
+        except LabSyntax as again:
+            source, error = raw, again
+    return f"{where('lab', source, error.offset)}: {label}: {error}"
+
+
 def lab_fence(source, language, class_name, options, md, **kwargs):
     """pymdownx.superfences formatter for ````lab fences."""
     try:
         spec = parse_lab(source)
     except LabSyntax as error:
-        name = re.search(r"^name:\s*(\S+)", normalize(source), re.M)
-        label = f"lab {name.group(1)}" if name else "lab"
-        raise PracticeError(f"{where('lab', source, error.offset)}: {label}: {error}") from None
+        raise PracticeError(_lab_error(source, error)) from None
     return render_lab(spec, lab_id(spec))
 
 
