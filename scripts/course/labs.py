@@ -471,11 +471,13 @@ def run_round(engine, lab: Lab) -> Round:
             for o, verdict in zip(asking, judge(jobs), strict=True):
                 o.verdict = verdict
     finally:
-        with engine.build_lock() if builds else contextlib.nullcontext():
-            _remove_prefixed(engine, f"lab-{SESSION_ID}-", images=makes_images)
-        for o in outcomes.values():
-            shutil.rmtree(o.cwd, ignore_errors=True)
-        shutil.rmtree(scratch / f"{shared[0]}{lab.spec['name']}", ignore_errors=True)
+        try:
+            with engine.build_lock() if builds else contextlib.nullcontext():
+                _remove_prefixed(engine, f"lab-{SESSION_ID}-", images=makes_images)
+        finally:
+            for o in outcomes.values():
+                shutil.rmtree(o.cwd, ignore_errors=True)
+            shutil.rmtree(scratch / f"{shared[0]}{lab.spec['name']}", ignore_errors=True)
     return Round(lab, outcomes, time.monotonic() - started, shared_result)
 
 
