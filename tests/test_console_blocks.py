@@ -222,7 +222,17 @@ def pauses(monkeypatch):
     return slept
 
 
-@pytest.mark.parametrize("gone", [SNAPSHOT_GONE, CONTAINER_LAYER_GONE], ids=["image snapshot", "container layer"])
+CONTENT_GONE = (
+    "Error response from daemon: NotFound: content digest "
+    "sha256:1d8ec7f5b2e3a825f89a262f7c0625a166aa2e6431ee1cb0294242f4531d02df: not found"
+)
+
+
+@pytest.mark.parametrize(
+    "gone",
+    [SNAPSHOT_GONE, CONTAINER_LAYER_GONE, CONTENT_GONE],
+    ids=["image snapshot", "container layer", "image content"],
+)
 def test_a_size_listing_that_lost_a_snapshot_to_a_removal_runs_again(gone, pauses):
     """CI ran red when the example tests removed a container while a console block's
     `docker system df` counted its snapshot (the engine says so in one of two ways)."""
