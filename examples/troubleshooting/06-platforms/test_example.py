@@ -3,10 +3,17 @@
 Fixtures: the root conftest.py (engine) and examples/troubleshooting/conftest.py (docker).
 The images are built with the test labels and removed at the end of the session. The
 engine the tests run must be amd64 without arm64 emulation: the test checks that first.
+
+The image's metadata names a platform; what the binary holds is another matter. So the
+tests read the machine code of each variant (its ELF header), and run the Dockerfile's
+choice of compiler as an amd64 and as an arm64 builder would.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +22,8 @@ from course.engine import SESSION_ID, SESSION_LABEL, TEST_LABEL
 
 HERE = Path(__file__).resolve().parent
 EXEC_FORMAT_ERROR = "exec /hello: exec format error"
+# ELF e_machine (bytes 18-19, little-endian) of each platform's code.
+MACHINE = {"amd64": 0x3E, "arm64": 0xB7}  # EM_X86_64, EM_AARCH64
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +82,50 @@ def test_run_picks_the_hosts_platform_and_platform_picks_the_other(docker, image
     cp = docker("run", "--rm", *docker.labels(), "--platform", "linux/arm64", images["multi"])
     assert (cp.returncode, cp.stderr.strip()) == (255, EXEC_FORMAT_ERROR)
     assert docker.leftovers() == []
+
+
+def elf_machine(path: Path) -> int:
+    header = path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF", f"{path} is not an ELF binary"
+    assert header[4] == 2 and header[5] == 1, f"{path} is not 64-bit little-endian"
+    return int.from_bytes(header[18:20], "little")
+
+
+def test_each_variant_holds_machine_code_for_its_own_platform(engine, images, tmp_path):
+    """The README's check: the multi-platform build's files (cached), each binary read as ELF."""
+    out = tmp_path / "out"
+    engine.run_cmd(
+        "build", "-q", "--platform", "linux/amd64,linux/arm64", "--output", f"type=local,dest={out}", str(HERE),
+        timeout=600,
+    )  # fmt: skip
+    found = {p.parent.name: elf_machine(p) for p in out.glob("*/hello")}
+    assert found == {"linux_amd64": MACHINE["amd64"], "linux_arm64": MACHINE["arm64"]}
+
+
+def compile_step() -> str:
+    """The Dockerfile's RUN that picks the compiler, as the shell in the build stage runs it."""
+    text = (HERE / "Dockerfile").read_text(encoding="utf-8")
+    joined = re.sub(r"\\\n", " ", text)  # continuation lines, as the Dockerfile parser joins them
+    (step,) = [line[len("RUN ") :] for line in joined.splitlines() if line.startswith("RUN ") and "TARGETARCH" in line]
+    return step
+
+
+@pytest.mark.parametrize("builder", ["amd64", "arm64"])
+@pytest.mark.parametrize("target", ["amd64", "arm64"])
+def test_the_compiler_is_chosen_by_the_target_whatever_the_builder(tmp_path, builder, target):
+    """On an amd64 builder `gcc` makes amd64 code, on an arm64 builder (Apple silicon, arm64 CI)
+    arm64 code: a step that calls `gcc` for one target builds the wrong binary on one of them.
+    Each compiler here writes the CPU it makes code for, as Debian's would on that builder."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    makes = {"gcc": builder, "cc": builder, "x86_64-linux-gnu-gcc": "amd64", "aarch64-linux-gnu-gcc": "arm64"}
+    for name, arch in makes.items():
+        tool = bin_dir / name
+        tool.write_text(f'#!/bin/sh\nwhile [ "$1" != -o ]; do shift; done\necho {arch} > "$2"\n')
+        tool.chmod(0o755)
+    (tmp_path / "hello.c").write_text("")
+    env = {"PATH": f"{bin_dir}:{os.defpath}", "TARGETARCH": target, "BUILDARCH": builder}
+    cp = subprocess.run(["sh", "-c", compile_step()], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert cp.returncode == 0, cp.stderr
+    made = (tmp_path / "hello").read_text().strip()
+    assert made == target, f"on a {builder} builder, the {target} variant gets {made} code"
