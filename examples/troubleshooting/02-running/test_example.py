@@ -79,6 +79,72 @@ def test_crlf_line_endings_make_the_script_not_found(build, docker, example_copy
     assert docker.leftovers() == []
 
 
+@pytest.mark.parametrize(
+    "first_bytes, describe",
+    [(b"", "the #! line deleted"), (b"\xef\xbb\xbf", "a byte-order mark before #!"), (b"\n", "a blank line before #!")],
+)
+def test_a_script_that_does_not_start_with_hash_bang_is_an_exec_format_error(
+    build, docker, example_copy, first_bytes, describe
+):
+    """The same CPU, the same file: only its first two bytes differ from `#!`."""
+    copy = example_copy(HERE)
+    script = copy / "start.sh"
+    body = script.read_bytes()
+    assert body.startswith(b"#!/bin/sh\n")
+    script.write_bytes(first_bytes + body if first_bytes else body.split(b"\n", 1)[1])
+    assert script.read_bytes()[:2] != b"#!", describe
+    broken = build(copy, fresh=True).tag
+    cp = docker("run", "--rm", *docker.labels(), broken)
+    assert (cp.returncode, cp.stderr.strip()) == (255, "exec /app/start.sh: exec format error"), describe
+    assert docker.leftovers() == []
+
+
+def test_an_image_a_stopped_container_uses_cannot_be_removed(docker, image):
+    name = docker.name("user")
+    assert docker("run", "--name", name, *docker.labels(), image).returncode == 0
+    cid = docker("inspect", "--format", "{{.Id}}", name).stdout.strip()[:12]
+    iid = docker("image", "inspect", "--format", "{{.Id}}", image).stdout.strip().removeprefix("sha256:")[:12]
+    cp = docker("rmi", image)
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == (
+        f"Error response from daemon: conflict: unable to delete {image} (must be forced) - "
+        f"container {cid} is using its referenced image {iid}"
+    )
+    cp = docker("rmi", iid)
+    assert cp.returncode == 1
+    assert cp.stderr.strip() == (
+        f"Error response from daemon: conflict: unable to delete {iid} (must be forced) - "
+        f"image is being used by stopped container {cid}"
+    )
+    users = docker("ps", "-a", "--filter", f"ancestor={image}", "--format", "{{.Names}}").stdout.split()
+    assert name in users
+    assert docker("image", "inspect", image).returncode == 0  # still there
+
+
+def test_a_client_asking_for_an_api_version_the_engine_does_not_speak(engine):
+    low, high = engine.out("version", "--format", "{{.Server.MinAPIVersion}} {{.Server.APIVersion}}").split()
+    older, newer = "1.23", "1.99"
+    assert (low, older) == ("1.24", "1.23"), "this engine's minimum moved: change the versions on the page"
+
+    def ps(version: str):
+        return subprocess.run(
+            [*engine.docker_cmd, "ps"], capture_output=True, text=True, timeout=30,
+            env={**engine.env, "DOCKER_API_VERSION": version},
+        )  # fmt: skip
+
+    cp = ps(older)
+    assert (cp.returncode, cp.stderr.strip()) == (
+        1,
+        f"Error response from daemon: client version {older} is too old. Minimum supported API version is {low}, "
+        "please upgrade your client to a newer version",
+    )
+    cp = ps(newer)
+    assert (cp.returncode, cp.stderr.strip()) == (
+        1,
+        f"Error response from daemon: client version {newer} is too new. Maximum supported API version is {high}",
+    )
+
+
 def test_over_the_memory_limit_is_oom_killed_with_137(docker):
     name = docker.name("oom")
     limits = ["--memory", "32m", "--memory-swap", "32m"]
@@ -162,5 +228,12 @@ def test_a_tag_the_registry_does_not_have(docker, image, container):
         assert docker("rmi", ref).returncode == 0
         cp = docker("pull", "--quiet", ref)
         assert (cp.returncode, cp.stdout.strip()) == (0, ref), cp.stderr
+        assert docker("rmi", ref).returncode == 0
+        cp = docker("pull", "--platform", "linux/arm64/v8", ref)  # the image was built here, for amd64 only
+        assert cp.returncode == 1
+        assert cp.stderr.strip() == (
+            "Error response from daemon: no matching manifest for linux/arm64/v8 in the manifest list entries: "
+            "no match for platform in manifest: not found"
+        )
     finally:
         docker("rmi", ref)
