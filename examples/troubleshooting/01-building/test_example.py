@@ -73,3 +73,31 @@ def test_capital_letters_are_refused_by_build_and_run(docker):
 def test_build_in_a_folder_without_a_dockerfile(docker):
     log = failed_build(docker, str(HERE.parent))
     assert "failed to read dockerfile: open Dockerfile: no such file or directory" in log
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["\u2013rm", "IMAGE"],  # --rm as a word processor or a chat prints it: an en dash
+        ["--rm", "\u201cIMAGE\u201d"],  # curly quotes pasted from a document
+        ["--rm", "IMAGE:"],  # "$IMAGE:$VERSION" with VERSION empty
+        [":1.0"],  # "$IMAGE:1.0" with IMAGE empty
+        ["--rm", "-v", "/tmp/my", "data:/data", "IMAGE"],  # -v $PWD/my data:/data, the path not quoted
+    ],
+    ids=["en-dash", "curly-quotes", "trailing-colon", "empty-name", "path-with-a-space"],
+)
+def test_names_docker_cannot_read_are_invalid_references(build, docker, args):
+    image = build(HERE).tag
+    cp = docker("run", *docker.labels(), *(a.replace("IMAGE", image) for a in args))
+    assert cp.returncode == 125
+    assert cp.stderr.startswith("docker: invalid reference format\n"), cp.stderr
+    assert docker.leftovers() == []
+
+
+def test_an_option_after_the_image_name_is_the_containers_command(build, docker):
+    image, name = build(HERE).tag, docker.name("late")
+    cp = docker("run", "--name", name, *docker.labels(), image, "--rm")
+    assert cp.returncode == 127
+    assert 'exec: "--rm": executable file not found in $PATH' in cp.stderr
+    assert "invalid reference format" not in cp.stderr
+    assert docker.leftovers() == [f"{name} created"]  # --rm was no option: the container stays
