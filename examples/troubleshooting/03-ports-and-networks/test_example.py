@@ -107,3 +107,19 @@ def test_a_missing_network(docker, image):
     assert docker("network", "create", *docker.labels(), net).returncode == 0
     cp = docker("run", "--rm", *docker.labels(), "--network", net, image, "python3", "-c", "print('on ts-net')")
     assert (cp.returncode, cp.stdout) == (0, "on ts-net\n"), cp.stderr
+
+
+def test_a_port_that_is_not_published_refuses_the_connection(docker, image):
+    """The container runs and listens on 8000, but without -p nothing on the host forwards to it."""
+    name = docker.name("unpublished")
+    assert docker("run", "-d", "--name", name, *docker.labels(), image).returncode == 0
+    port = free_port()
+    curl = subprocess.run(
+        ["curl", "--silent", "--show-error", f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=30
+    )
+    assert curl.returncode == 7
+    assert curl.stderr.startswith(f"curl: (7) Failed to connect to 127.0.0.1 port {port} after "), curl.stderr
+    assert curl.stderr.rstrip().endswith("Couldn't connect to server"), curl.stderr
+    assert docker("port", name).stdout == ""  # nothing published
+    ports = docker("ps", "--filter", f"name=^{name}$", "--format", "{{.Ports}}").stdout.strip()
+    assert ports == "8000/tcp"  # exposed, not published
