@@ -26,6 +26,7 @@ COMMANDS = [
     "cleancheck",
     "podman",
     "labs",
+    "errorfinder",
 ]
 
 

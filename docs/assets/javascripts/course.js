@@ -156,9 +156,10 @@
     return parent;
   }
 
-  /* Writes {message, state, items: [{text, ok, hint, href, link}]} into `region` (an aria-live
-     element) and the optional `list` (<ul>/<ol>): each item its text, then its hint as a
-     sentence of its own and a link. */
+  /* Writes {message, state, items: [{text, ok, hint, href, link, detail}]} into `region` (an
+     aria-live element) and the optional `list` (<ul>/<ol>): each item its text (the link, when
+     it has an href and no hint), then its hint as a sentence of its own and a link, then its
+     detail. */
   course.show = function (region, verdict, list) {
     var doc = root.document;
     region.textContent = "";
@@ -192,6 +193,11 @@
           hint.appendChild(doc.createTextNode("."));
         }
         li.appendChild(hint);
+      }
+      if (item.detail) {
+        var detail = withCode(doc.createElement("span"), " " + item.detail);
+        detail.className = "course-detail";
+        li.appendChild(detail);
       }
       list.appendChild(li);
     });

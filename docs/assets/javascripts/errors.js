@@ -1,0 +1,324 @@
+/* Docker Basics: the "paste your error" box (feature "errors", loaded by
+   course.js on docs/troubleshooting/index.md, whose ```error-finder fence
+   writes the box and its data: scripts/course/errorfinder.py).
+
+   The data holds each entry's fingerprints, compiled at build time: the words
+   of each wording of the message, its variable parts (IDs, names, ports,
+   addresses, paths, versions, numbers) as wildcards, found by the patterns
+   of scripts/course/errorfinder.json, which the data carries too. Here a
+   paste is read with the same patterns, line by line (and two or three
+   lines together, for a terminal that wrapped a long line), and each line
+   is scored against the fingerprints that share words with it:
+
+   - words weigh by how few entries use them (inverse document frequency):
+     "allocated" tells more than "error" or "daemon";
+   - the words a line and a wording have in common, in order (a weighted
+     longest common subsequence), divided by the weight of the wording (how
+     much of the message the line has) and by the weight of the line (how
+     much of the line the message explains), are combined into one score,
+     the first counting four times the second (F-score, beta 2);
+   - a short line that is all message (a fragment: "port is already
+     allocated") scores by the second, if its words weigh enough;
+   - and a score counts fully only when the words in common weigh as much
+     as two rare words: "not found" alone is no answer.
+
+   An entry's score is its best line's; results are best first, the later
+   line first between equals (the last error of a paste is the one asked
+   about). Nothing leaves the browser: the links for an unknown message open
+   this site's search and the tracker's form, filled in for the learner to
+   review. */
+(function (root) {
+  "use strict";
+
+  var course = root.course;
+
+  var READ_MAX = 250000; // characters of a paste read: its end, where the error is
+  var LINE_MAX = 2000; // characters of a line read: its start and its end
+  var WRAP = 60; // a line this long may continue on the next (a terminal that wraps)
+  var MATCH = 0.5; // the least score listed
+  var SPREAD = 0.4; // listed: within this of the best score
+  var SHOW = 3; // results listed at most
+  var FRAGMENT_WEIGHT = 10; // a fragment must weigh this much (about three rare words)
+  var MIN_COMMON = 6; // what a line and a message share must weigh this much (two rare words)
+  var BETA2 = 4;
+
+  /* ---------------------------------------------------------------- reading lines */
+  function Reader(data) {
+    this.kinds = data.patterns.map(function (p) { return p[0]; });
+    this.variable = new RegExp(data.patterns.map(function (p) { return "(" + p[1] + ")"; }).join("|"), "g");
+    this.word = new RegExp(data.words, "g");
+  }
+
+  /* The words of a line, its variable parts as wildcards (scripts/course/errorfinder.py's tokens()). */
+  Reader.prototype.tokens = function (line) {
+    var text = String(line).replace(/[^\x00-\x7f]/g, " ").toLowerCase();
+    var out = [];
+    var word = this.word;
+    function words(part) {
+      var m;
+      word.lastIndex = 0;
+      while ((m = word.exec(part))) out.push(m[0]);
+    }
+    var re = this.variable;
+    var at = 0;
+    var m;
+    re.lastIndex = 0;
+    while ((m = re.exec(text))) {
+      words(text.slice(at, m.index));
+      var g = 1;
+      while (m[g] === undefined) g++;
+      if (out.length && out[out.length - 1].charAt(0) === "<") out.pop(); // one wildcard for several in a row
+      out.push(this.kinds[g - 1] === "placeholder" ? m[0] : "<" + this.kinds[g - 1] + ">");
+      at = re.lastIndex;
+    }
+    words(text.slice(at));
+    return out;
+  };
+
+  function fixed(tokens) {
+    return tokens.filter(function (t) { return t.charAt(0) !== "<"; });
+  }
+
+  /* ---------------------------------------------------------------- the index */
+  function Finder(data) {
+    var self = this;
+    this.reader = new Reader(data);
+    this.data = data;
+    this.entries = data.entries;
+    var n = data.entries.length;
+    var df = {};
+    data.entries.forEach(function (e) {
+      var seen = {};
+      e.f.forEach(function (f) {
+        fixed(f.split(" ")).forEach(function (w) { seen[w] = 1; });
+      });
+      Object.keys(seen).forEach(function (w) { df[w] = (df[w] || 0) + 1; });
+    });
+    this.weight = {};
+    Object.keys(df).forEach(function (w) { self.weight[w] = Math.log(1 + n / df[w]); });
+    this.unknown = Math.log(1 + n) / 2; // a word no message has: the learner's own names, another program's words
+    this.wordings = [];
+    this.postings = {};
+    data.entries.forEach(function (e, entry) {
+      e.f.forEach(function (f) {
+        var words = fixed(f.split(" "));
+        var bag = {};
+        var total = 0;
+        words.forEach(function (w) {
+          bag[w] = (bag[w] || 0) + 1;
+          total += self.weight[w];
+        });
+        var id = self.wordings.length;
+        self.wordings.push({ entry: entry, words: words, bag: bag, total: total });
+        Object.keys(bag).forEach(function (w) { (self.postings[w] = self.postings[w] || []).push(id); });
+      });
+    });
+  }
+
+  Finder.prototype.w = function (word) {
+    return this.weight[word] || this.unknown;
+  };
+
+  /* Weight of the longest common subsequence of two word lists. */
+  Finder.prototype.common = function (a, b) {
+    var prev = new Float64Array(b.length + 1);
+    var row = new Float64Array(b.length + 1);
+    for (var i = 0; i < a.length; i++) {
+      var wi = this.w(a[i]);
+      for (var j = 0; j < b.length; j++) {
+        row[j + 1] = a[i] === b[j] ? prev[j] + wi : Math.max(prev[j + 1], row[j]);
+      }
+      var t = prev;
+      prev = row;
+      row = t;
+    }
+    return prev[b.length];
+  };
+
+  function score(common, wordingTotal, lineTotal) {
+    if (common <= 0) return 0;
+    var r = common / wordingTotal;
+    var p = common / lineTotal;
+    var f = ((1 + BETA2) * p * r) / (BETA2 * p + r);
+    var fragment = p * Math.min(1, common / FRAGMENT_WEIGHT) * 0.9;
+    return Math.max(f, fragment) * Math.min(1, common / MIN_COMMON);
+  }
+
+  /* Scores of one segment (a line, or lines joined): {wording id: [score, recall]}. */
+  Finder.prototype.scoreWords = function (words, found, at) {
+    var self = this;
+    if (!words.length) return;
+    var bag = {};
+    var lineTotal = 0;
+    words.forEach(function (w) {
+      bag[w] = (bag[w] || 0) + 1;
+      lineTotal += self.w(w);
+    });
+    var overlap = {};
+    Object.keys(bag).forEach(function (w) {
+      (self.postings[w] || []).forEach(function (id) {
+        overlap[id] = (overlap[id] || 0) + self.weight[w] * Math.min(bag[w], self.wordings[id].bag[w]);
+      });
+    });
+    Object.keys(overlap).forEach(function (id) {
+      var wording = self.wordings[id];
+      if (score(overlap[id], wording.total, lineTotal) < MATCH) return; // even all in order would not do
+      var common = self.common(wording.words, words);
+      var s = score(common, wording.total, lineTotal);
+      var best = found[wording.entry];
+      if (!best || s > best.score + 1e-9 || (Math.abs(s - best.score) <= 1e-9 && at >= best.at)) {
+        found[wording.entry] = { score: s, at: at, recall: common / wording.total };
+      }
+    });
+  };
+
+  /* The lines of a paste: cleaned, its last READ_MAX characters, prompt lines left out. */
+  Finder.prototype.lines = function (text) {
+    var raw = String(text || "");
+    var cut = raw.length > READ_MAX;
+    if (cut) {
+      raw = raw.slice(raw.length - READ_MAX);
+      raw = raw.slice(raw.indexOf("\n") + 1);
+    }
+    var lines = course.paste.clean(raw).split("\n").map(function (line) {
+      line = line.trim();
+      if (line.length > LINE_MAX) line = line.slice(0, LINE_MAX / 4) + " " + line.slice(line.length - (3 * LINE_MAX) / 4);
+      return course.paste.command(line) !== null ? "" : line;
+    });
+    return { lines: lines, cut: cut, size: String(text || "").length };
+  };
+
+  /* {results: [{entry, score}], lines, cut, size}: the entries whose messages the paste holds, best first. */
+  Finder.prototype.find = function (text) {
+    var self = this;
+    var read = this.lines(text);
+    var lines = read.lines;
+    var words = lines.map(function (line) { return line ? fixed(self.reader.tokens(line)) : []; });
+    var found = {};
+    for (var i = 0; i < lines.length; i++) {
+      if (!lines[i]) continue;
+      this.scoreWords(words[i], found, i);
+      var joined = words[i];
+      for (var k = 1; k <= 2 && i + k < lines.length && lines[i + k - 1].length >= WRAP && lines[i + k]; k++) {
+        joined = joined.concat(words[i + k]);
+        this.scoreWords(joined, found, i + k);
+      }
+    }
+    var ranked = Object.keys(found)
+      .map(function (entry) {
+        var f = found[entry];
+        return { entry: self.entries[entry], index: +entry, score: f.score, at: f.at, recall: f.recall };
+      })
+      .filter(function (r) { return r.score >= MATCH; })
+      .sort(function (a, b) {
+        return b.score - a.score || b.at - a.at || b.recall - a.recall || a.index - b.index;
+      });
+    var best = ranked.length ? ranked[0].score : 0;
+    read.results = ranked
+      .filter(function (r) { return r.score >= best - SPREAD; })
+      .slice(0, SHOW);
+    read.ranked = ranked;
+    return read;
+  };
+
+  /* ---------------------------------------------------------------- no match: search and help */
+  var ERRORISH = /\b(?:error|errno|fail(?:ed|ing|s)?|failure|denied|cannot|can't|could not|unable|not found|no such|refused|invalid|unknown|fatal|panic|exception|timed? ?out|not allowed|forbidden|unauthorized)\b/i;
+  var STOP = " the and for from with this that you your are was were has have had not but can could into onto was will would been its it's any all out use error response daemon docker ";
+
+  /* The line a paste most likely asks about: its last error-like line, or its last line. */
+  Finder.prototype.errorLine = function (lines) {
+    for (var i = lines.length - 1; i >= 0; i--) if (lines[i] && ERRORISH.test(lines[i])) return lines[i];
+    for (i = lines.length - 1; i >= 0; i--) if (lines[i]) return lines[i];
+    return "";
+  };
+
+  /* A few words of that line to search for: its fixed words, the last ones first (Docker puts the cause last). */
+  Finder.prototype.keyWords = function (line) {
+    var seen = {};
+    var words = fixed(this.reader.tokens(line)).filter(function (w) {
+      if (w.length < 3 || /^[0-9]+$/.test(w) || STOP.indexOf(" " + w + " ") >= 0 || seen[w]) return false;
+      seen[w] = 1;
+      return true;
+    });
+    return words.slice(-6);
+  };
+
+  /* ---------------------------------------------------------------- the answer */
+  function kb(n) {
+    return n >= 1e6 ? (n / 1e6).toFixed(1) + " MB" : Math.round(n / 1e3) + " KB";
+  }
+
+  /* What the box says: {message, state, items: [{text, href, detail}]} for course.show. */
+  Finder.prototype.answer = function (text, where) {
+    var found = this.find(text);
+    var note = found.cut
+      ? "Your paste is " + kb(found.size) + ": the box read its last " + kb(READ_MAX) + ", where the error usually is. "
+      : "";
+    if (!found.lines.some(Boolean)) {
+      return { state: "empty", message: "The box is empty. Paste the error: the command and all it printed, or the line that says what failed.", items: [] };
+    }
+    if (found.results.length) {
+      return {
+        state: "found",
+        message: note + (found.results.length > 1 ? "Best match first:" : "One entry matches:"),
+        items: found.results.map(function (r) {
+          return { text: r.entry.h, href: where.url(r.entry.u), detail: r.entry.c };
+        }),
+      };
+    }
+    var line = this.errorLine(found.lines);
+    var words = this.keyWords(line);
+    var items = [];
+    if (words.length) {
+      items.push({ text: "Search this site for `" + words.join(" ") + "`", href: where.search(words.join(" ")) });
+    }
+    if (this.data.issue) {
+      var last = found.lines.filter(Boolean).slice(-30).join("\n").slice(-1500);
+      var title = "Error: " + line.slice(0, 80);
+      items.push({
+        text: "Ask for help: open an issue on the course's tracker with this message",
+        href: this.data.issue + "&title=" + encodeURIComponent(title) + "&message=" + encodeURIComponent(last),
+        detail: "(GitHub's form opens with the message filled in: remove names or addresses you want to keep private before you submit it).",
+      });
+    }
+    return { state: "unknown", message: note + "No entry matches this message.", items: items };
+  };
+
+  /* ---------------------------------------------------------------- the page */
+  function pageLinks() {
+    return {
+      url: course.site.url,
+      search: function (query) {
+        var url = new URL(root.location.href);
+        url.hash = "";
+        url.search = "?q=" + encodeURIComponent(query);
+        return url.href;
+      },
+    };
+  }
+
+  function setUp(doc) {
+    Array.prototype.forEach.call(doc.querySelectorAll(".error-finder"), function (box) {
+      if (box.classList.contains("error-finder--ready")) return;
+      box.classList.add("error-finder--ready");
+      var finder = null;
+      var textarea = box.querySelector("textarea");
+      function run() {
+        finder = finder || new Finder(JSON.parse(box.getAttribute("data-finder")));
+        var verdict = finder.answer(textarea.value, pageLinks());
+        box.setAttribute("data-state", verdict.state);
+        course.show(box.querySelector(".error-finder__verdict"), verdict, box.querySelector(".error-finder__results"));
+      }
+      box.querySelector(".error-finder__find").addEventListener("click", run);
+      textarea.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          run();
+        }
+      });
+    });
+  }
+
+  course.errorFinder = { Finder: Finder, Reader: Reader, READ_MAX: READ_MAX };
+  course.feature("errors", { setUp: setUp });
+})(typeof window !== "undefined" ? window : globalThis);
