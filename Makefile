@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_WORKERS ?= 3
 
-.PHONY: help serve build build-offline test test-run test-fast test-clean doctor system engine diagrams lint vendor deps lock bench clean
+.PHONY: help serve build build-offline test test-run test-fast test-clean doctor system engine diagrams lint vendor deps lock bench bench-errors clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -74,9 +74,13 @@ test-fast: vendor ## Run the checks that need no Docker and no browser (about a 
 test-clean: ## Clone into a throwaway folder and run the README's commands there with system PATH only
 	python3 -m course clean-check
 
-bench: vendor ## Print figures (not a test): build time, page weight, Lighthouse, example builds
+bench: vendor ## Print figures (not a test): build time, page weight, Lighthouse, example builds, error finder
 	$(PY) -m course bench
 	$(PY) -m course bench-examples
+	PYTHON=$(PY) node scripts/bench-errors.mjs
+
+bench-errors: deps ## Print the error finder's figures: right answers on the test pastes, size, speed
+	PYTHON=$(PY) node scripts/bench-errors.mjs
 
 .PHONY: offline pdf image
 

@@ -94,39 +94,61 @@
       });
       Object.keys(seen).forEach(function (w) { df[w] = (df[w] || 0) + 1; });
     });
-    this.weight = {};
-    Object.keys(df).forEach(function (w) { self.weight[w] = Math.log(1 + n / df[w]); });
+    // Words as numbers; a word weighs by how few entries use it (inverse document frequency).
+    this.ids = Object.create(null);
+    var weights = [];
+    Object.keys(df).forEach(function (w) {
+      self.ids[w] = weights.length;
+      weights.push(Math.log(1 + n / df[w]));
+    });
+    this.weight = Float64Array.from(weights);
     this.unknown = Math.log(1 + n) / 2; // a word no message has: the learner's own names, another program's words
     this.wordings = [];
-    this.postings = {};
+    this.postings = weights.map(function () { return []; });
     data.entries.forEach(function (e, entry) {
       e.f.forEach(function (f) {
-        var words = fixed(f.split(" "));
-        var bag = {};
+        var ids = Int32Array.from(fixed(f.split(" ")), function (w) { return self.ids[w]; });
+        var count = {};
         var total = 0;
-        words.forEach(function (w) {
-          bag[w] = (bag[w] || 0) + 1;
-          total += self.weight[w];
+        ids.forEach(function (id) {
+          count[id] = (count[id] || 0) + 1;
+          total += self.weight[id];
         });
-        var id = self.wordings.length;
-        self.wordings.push({ entry: entry, words: words, bag: bag, total: total });
-        Object.keys(bag).forEach(function (w) { (self.postings[w] = self.postings[w] || []).push(id); });
+        var wording = self.wordings.length;
+        self.wordings.push({ entry: entry, ids: ids, count: count, total: total });
+        Object.keys(count).forEach(function (id) { self.postings[id].push(wording); });
       });
     });
+    // Work space, reused from line to line.
+    this.seen = new Int32Array(weights.length);
+    this.overlap = new Float64Array(this.wordings.length);
+    this.rows = [new Float64Array(64), new Float64Array(64)];
   }
 
-  Finder.prototype.w = function (word) {
-    return this.weight[word] || this.unknown;
+  /* The line's words as numbers (-1: a word no message has) and their weight. */
+  Finder.prototype.encode = function (line) {
+    var ids = this.ids;
+    var words = fixed(this.reader.tokens(line));
+    var out = new Int32Array(words.length);
+    var total = 0;
+    for (var i = 0; i < words.length; i++) {
+      var id = words[i] in ids ? ids[words[i]] : -1;
+      out[i] = id;
+      total += id < 0 ? this.unknown : this.weight[id];
+    }
+    return { ids: out, total: total };
   };
 
-  /* Weight of the longest common subsequence of two word lists. */
+  /* Weight of the longest common subsequence of a wording's words and a line's. */
   Finder.prototype.common = function (a, b) {
-    var prev = new Float64Array(b.length + 1);
-    var row = new Float64Array(b.length + 1);
+    if (this.rows[0].length <= b.length) this.rows = [new Float64Array(2 * b.length + 2), new Float64Array(2 * b.length + 2)];
+    var prev = this.rows[0].fill(0, 0, b.length + 1);
+    var row = this.rows[1].fill(0, 0, b.length + 1);
     for (var i = 0; i < a.length; i++) {
-      var wi = this.w(a[i]);
+      var ai = a[i];
+      var wi = this.weight[ai];
       for (var j = 0; j < b.length; j++) {
-        row[j + 1] = a[i] === b[j] ? prev[j] + wi : Math.max(prev[j + 1], row[j]);
+        row[j + 1] = ai === b[j] ? prev[j] + wi : prev[j + 1] > row[j] ? prev[j + 1] : row[j];
       }
       var t = prev;
       prev = row;
@@ -144,32 +166,40 @@
     return Math.max(f, fragment) * Math.min(1, common / MIN_COMMON);
   }
 
-  /* Scores of one segment (a line, or lines joined): {wording id: [score, recall]}. */
-  Finder.prototype.scoreWords = function (words, found, at) {
-    var self = this;
-    if (!words.length) return;
-    var bag = {};
-    var lineTotal = 0;
-    words.forEach(function (w) {
-      bag[w] = (bag[w] || 0) + 1;
-      lineTotal += self.w(w);
-    });
-    var overlap = {};
-    Object.keys(bag).forEach(function (w) {
-      (self.postings[w] || []).forEach(function (id) {
-        overlap[id] = (overlap[id] || 0) + self.weight[w] * Math.min(bag[w], self.wordings[id].bag[w]);
-      });
-    });
-    Object.keys(overlap).forEach(function (id) {
-      var wording = self.wordings[id];
-      if (score(overlap[id], wording.total, lineTotal) < MATCH) return; // even all in order would not do
-      var common = self.common(wording.words, words);
-      var s = score(common, wording.total, lineTotal);
+  /* Scores one segment (a line, or lines joined) against the wordings it shares words with;
+     keeps each entry's best in `found` ({entry: {score, at, recall}}). Returns how many
+     wordings share a word with it. */
+  Finder.prototype.scoreSegment = function (segment, found, at) {
+    var ids = segment.ids;
+    var seen = this.seen;
+    var overlap = this.overlap;
+    var words = [];
+    var i;
+    for (i = 0; i < ids.length; i++) if (ids[i] >= 0 && seen[ids[i]]++ === 0) words.push(ids[i]);
+    var candidates = [];
+    for (i = 0; i < words.length; i++) {
+      var id = words[i];
+      var postings = this.postings[id];
+      for (var k = 0; k < postings.length; k++) {
+        var c = postings[k];
+        if (overlap[c] === 0) candidates.push(c);
+        overlap[c] += this.weight[id] * Math.min(seen[id], this.wordings[c].count[id]);
+      }
+    }
+    for (i = 0; i < words.length; i++) seen[words[i]] = 0;
+    for (i = 0; i < candidates.length; i++) {
+      var wording = this.wordings[candidates[i]];
       var best = found[wording.entry];
-      if (!best || s > best.score + 1e-9 || (Math.abs(s - best.score) <= 1e-9 && at >= best.at)) {
+      var bound = score(overlap[candidates[i]], wording.total, segment.total); // all shared words in order
+      overlap[candidates[i]] = 0;
+      if (bound < MATCH || (best && bound < best.score - 1e-9)) continue;
+      var common = this.common(wording.ids, ids);
+      var s = score(common, wording.total, segment.total);
+      if (!best || s > best.score + 1e-9 || (s > best.score - 1e-9 && at >= best.at)) {
         found[wording.entry] = { score: s, at: at, recall: common / wording.total };
       }
-    });
+    }
+    return candidates.length;
   };
 
   /* The lines of a paste: cleaned, its last READ_MAX characters, prompt lines left out. */
@@ -188,20 +218,33 @@
     return { lines: lines, cut: cut, size: String(text || "").length };
   };
 
-  /* {results: [{entry, score}], lines, cut, size}: the entries whose messages the paste holds, best first. */
+  function joined(a, b) {
+    var ids = new Int32Array(a.ids.length + b.ids.length);
+    ids.set(a.ids);
+    ids.set(b.ids, a.ids.length);
+    return { ids: ids, total: a.total + b.total };
+  }
+
+  /* {results: [{entry, score}], ranked, lines, cut, size}: the entries whose messages the paste
+     holds, best first. A line is read together with the next one or two when it is long and
+     shares words with some message (a terminal may have wrapped it). */
   Finder.prototype.find = function (text) {
     var self = this;
     var read = this.lines(text);
     var lines = read.lines;
-    var words = lines.map(function (line) { return line ? fixed(self.reader.tokens(line)) : []; });
+    var segments = [];
+    var known = Object.create(null); // a line seen before: the same words (build logs repeat lines)
     var found = {};
     for (var i = 0; i < lines.length; i++) {
-      if (!lines[i]) continue;
-      this.scoreWords(words[i], found, i);
-      var joined = words[i];
-      for (var k = 1; k <= 2 && i + k < lines.length && lines[i + k - 1].length >= WRAP && lines[i + k]; k++) {
-        joined = joined.concat(words[i + k]);
-        this.scoreWords(joined, found, i + k);
+      segments.push(lines[i] ? known[lines[i]] || (known[lines[i]] = this.encode(lines[i])) : null);
+    }
+    for (i = 0; i < lines.length; i++) {
+      if (!segments[i]) continue;
+      var shared = this.scoreSegment(segments[i], found, i);
+      var segment = segments[i];
+      for (var k = 1; k <= 2 && shared && i + k < lines.length && lines[i + k - 1].length >= WRAP && segments[i + k]; k++) {
+        segment = joined(segment, segments[i + k]);
+        this.scoreSegment(segment, found, i + k);
       }
     }
     var ranked = Object.keys(found)
@@ -278,7 +321,7 @@
       items.push({
         text: "Ask for help: open an issue on the course's tracker with this message",
         href: this.data.issue + "&title=" + encodeURIComponent(title) + "&message=" + encodeURIComponent(last),
-        detail: "(GitHub's form opens with the message filled in: remove names or addresses you want to keep private before you submit it).",
+        detail: "GitHub's form opens with the message filled in: remove the names and addresses you want to keep private before you submit it.",
       });
     }
     return { state: "unknown", message: note + "No entry matches this message.", items: items };
