@@ -43,14 +43,23 @@ export function transcripts() {
   return Object.entries(by).map(([file, want]) => ({ file, want, what: "transcript", text: readFileSync(ROOT + file, "utf8") }));
 }
 
-/** Where the box puts the right entries: {first: the first result is one of them, all: all in the list}. */
+/** Where the box puts the right entries: {got, first, tied, all}. `first`: the first result is
+    one of them, or `tied`: the first result and one of them have the same score on the same
+    line (two entries that list the same message: the box lists both, in page order); `all`:
+    all of them among the first three (an unknown text: no result at all). */
 export function judge(paste) {
-  const got = finder.find(paste.text).results.map((r) => anchor(r.entry));
-  if (!paste.want.length) return { got, first: got.length === 0, all: got.length === 0 };
+  const results = finder.find(paste.text).results;
+  const got = results.map((r) => anchor(r.entry));
+  if (!paste.want.length) return { got, first: got.length === 0, tied: false, all: got.length === 0 };
+  const top = results[0];
+  const tied =
+    !!top &&
+    !paste.want.includes(got[0]) &&
+    results.some((r) => paste.want.includes(anchor(r.entry)) && Math.abs(r.score - top.score) < 1e-9 && r.at === top.at);
   return {
     got,
-    first: paste.want.includes(got[0]),
+    first: paste.want.includes(got[0]) || tied,
+    tied,
     all: paste.want.every((a) => got.slice(0, Math.max(3, paste.want.length)).includes(a)),
   };
 }
-

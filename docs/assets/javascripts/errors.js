@@ -41,6 +41,8 @@
   var FRAGMENT_WEIGHT = 10; // a fragment must weigh this much (about three rare words)
   var MIN_COMMON = 6; // what a line and a message share must weigh this much (two rare words)
   var BETA2 = 4;
+  var CELLS = /\S\s{2,}\S/; // columns of a table, two spaces apart or more
+  var COMMON_WORD = Math.log(1 + 4); // a word that a quarter of the entries use, or more, weighs less
 
   /* ---------------------------------------------------------------- reading lines */
   function Reader(data) {
@@ -176,22 +178,33 @@
     var words = [];
     var i;
     for (i = 0; i < ids.length; i++) if (ids[i] >= 0 && seen[ids[i]]++ === 0) words.push(ids[i]);
+    // The wordings that share a word with the segment that few entries use; the words many
+    // entries use ("error", "from", "daemon") count for those, but bring in no wording alone.
     var candidates = [];
-    for (i = 0; i < words.length; i++) {
-      var id = words[i];
-      var postings = this.postings[id];
-      for (var k = 0; k < postings.length; k++) {
-        var c = postings[k];
-        if (overlap[c] === 0) candidates.push(c);
-        overlap[c] += this.weight[id] * Math.min(seen[id], this.wordings[c].count[id]);
+    for (var pass = 0; pass < 2; pass++) {
+      for (i = 0; i < words.length; i++) {
+        var id = words[i];
+        if ((this.weight[id] >= COMMON_WORD) === (pass === 1)) continue;
+        var postings = this.postings[id];
+        for (var k = 0; k < postings.length; k++) {
+          var c = postings[k];
+          if (overlap[c] === 0) {
+            if (pass) continue;
+            candidates.push(c);
+          }
+          overlap[c] += this.weight[id] * Math.min(seen[id], this.wordings[c].count[id]);
+        }
       }
     }
     for (i = 0; i < words.length; i++) seen[words[i]] = 0;
     for (i = 0; i < candidates.length; i++) {
       var wording = this.wordings[candidates[i]];
       var best = found[wording.entry];
-      var bound = score(overlap[candidates[i]], wording.total, segment.total); // all shared words in order
+      var most = overlap[candidates[i]]; // the weight in common if all shared words came in order
       overlap[candidates[i]] = 0;
+      // F-score reaches MATCH only with recall 4/9 or more, a fragment with precision 5/9 or more.
+      if (most < (4 / 9) * wording.total && most < (5 / 9) * segment.total) continue;
+      var bound = score(most, wording.total, segment.total);
       if (bound < MATCH || (best && bound < best.score - 1e-9)) continue;
       var common = this.common(wording.ids, ids);
       var s = score(common, wording.total, segment.total);
@@ -227,7 +240,8 @@
 
   /* {results: [{entry, score}], ranked, lines, cut, size}: the entries whose messages the paste
      holds, best first. A line is read together with the next one or two when it is long and
-     shares words with some message (a terminal may have wrapped it). */
+     shares words with some message (a terminal may have wrapped it), and a table's row also
+     column by column. */
   Finder.prototype.find = function (text) {
     var self = this;
     var read = this.lines(text);
@@ -241,6 +255,11 @@
     for (i = 0; i < lines.length; i++) {
       if (!segments[i]) continue;
       var shared = this.scoreSegment(segments[i], found, i);
+      // A table's row (docker ps): each column on its own too ("Up 6 minutes (unhealthy)").
+      var cells = CELLS.test(lines[i]) ? lines[i].split(/\s{2,}/) : [];
+      for (var c = 0; c < cells.length; c++) {
+        if (cells[c]) this.scoreSegment(known[cells[c]] || (known[cells[c]] = this.encode(cells[c])), found, i);
+      }
       var segment = segments[i];
       for (var k = 1; k <= 2 && shared && i + k < lines.length && lines[i + k - 1].length >= WRAP && segments[i + k]; k++) {
         segment = joined(segment, segments[i + k]);
