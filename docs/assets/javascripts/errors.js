@@ -6,7 +6,7 @@
    of each wording of the message, its variable parts (IDs, names, ports,
    addresses, paths, versions, numbers) as wildcards, found by the patterns
    of scripts/course/errorfinder.json, which the data carries too. Here a
-   paste is read with the same patterns, line by line (and two or three
+   paste is read with the same patterns, line by line (and up to four
    lines together, for a terminal that wrapped a long line), and each line
    is scored against the fingerprints that share words with it:
 
@@ -35,6 +35,7 @@
   var READ_MAX = 250000; // characters of a paste read: its end, where the error is
   var LINE_MAX = 2000; // characters of a line read: its start and its end
   var WRAP = 60; // a line this long may continue on the next (a terminal that wraps)
+  var WRAPPED_SHARE = 0.2; // ... when it holds this share of some message
   var MATCH = 0.5; // the least score listed
   var SPREAD = 0.4; // listed: within this of the best score
   var SHOW = 3; // results listed at most
@@ -169,8 +170,8 @@
   }
 
   /* Scores one segment (a line, or lines joined) against the wordings it shares words with;
-     keeps each entry's best in `found` ({entry: {score, at, recall}}). Returns how many
-     wordings share a word with it. */
+     keeps each entry's best in `found` ({entry: {score, at, recall}}). Returns the largest
+     share of a wording's weight that its words hold. */
   Finder.prototype.scoreSegment = function (segment, found, at) {
     var ids = segment.ids;
     var seen = this.seen;
@@ -197,11 +198,13 @@
       }
     }
     for (i = 0; i < words.length; i++) seen[words[i]] = 0;
+    var share = 0;
     for (i = 0; i < candidates.length; i++) {
       var wording = this.wordings[candidates[i]];
       var best = found[wording.entry];
       var most = overlap[candidates[i]]; // the weight in common if all shared words came in order
       overlap[candidates[i]] = 0;
+      if (most > share * wording.total) share = most / wording.total;
       // F-score reaches MATCH only with recall 4/9 or more, a fragment with precision 5/9 or more.
       if (most < (4 / 9) * wording.total && most < (5 / 9) * segment.total) continue;
       var bound = score(most, wording.total, segment.total);
@@ -212,7 +215,7 @@
         found[wording.entry] = { score: s, at: at, recall: common / wording.total };
       }
     }
-    return candidates.length;
+    return share;
   };
 
   /* The lines of a paste: cleaned, its last READ_MAX characters, prompt lines left out. */
@@ -223,25 +226,18 @@
       raw = raw.slice(raw.length - READ_MAX);
       raw = raw.slice(raw.indexOf("\n") + 1);
     }
-    var lines = course.paste.clean(raw).split("\n").map(function (line) {
-      line = line.trim();
+    var untrimmed = course.paste.clean(raw).split("\n").map(function (line) {
       if (line.length > LINE_MAX) line = line.slice(0, LINE_MAX / 4) + " " + line.slice(line.length - (3 * LINE_MAX) / 4);
       return course.paste.command(line) !== null ? "" : line;
     });
-    return { lines: lines, cut: cut, size: String(text || "").length };
+    var lines = untrimmed.map(function (line) { return line.trim(); });
+    return { lines: lines, untrimmed: untrimmed, cut: cut, size: String(text || "").length };
   };
 
-  function joined(a, b) {
-    var ids = new Int32Array(a.ids.length + b.ids.length);
-    ids.set(a.ids);
-    ids.set(b.ids, a.ids.length);
-    return { ids: ids, total: a.total + b.total };
-  }
-
   /* {results: [{entry, score}], ranked, lines, cut, size}: the entries whose messages the paste
-     holds, best first. A line is read together with the next one or two when it is long and
-     shares words with some message (a terminal may have wrapped it), and a table's row also
-     column by column. */
+     holds, best first. A line is read together with the next one to three when it is long and
+     shares words with some message (a terminal may have wrapped it: joined with a space and
+     without), and a table's row also column by column. */
   Finder.prototype.find = function (text) {
     var self = this;
     var read = this.lines(text);
@@ -254,16 +250,20 @@
     }
     for (i = 0; i < lines.length; i++) {
       if (!segments[i]) continue;
-      var shared = this.scoreSegment(segments[i], found, i);
+      var share = this.scoreSegment(segments[i], found, i);
       // A table's row (docker ps): each column on its own too ("Up 6 minutes (unhealthy)").
       var cells = CELLS.test(lines[i]) ? lines[i].split(/\s{2,}/) : [];
       for (var c = 0; c < cells.length; c++) {
         if (cells[c]) this.scoreSegment(known[cells[c]] || (known[cells[c]] = this.encode(cells[c])), found, i);
       }
-      var segment = segments[i];
-      for (var k = 1; k <= 2 && shared && i + k < lines.length && lines[i + k - 1].length >= WRAP && segments[i + k]; k++) {
-        segment = joined(segment, segments[i + k]);
-        this.scoreSegment(segment, found, i + k);
+      // Lines a terminal wrapped: the break may fall between two words or inside one.
+      var spaced = lines[i];
+      var glued = read.untrimmed[i];
+      for (var k = 1; k <= 3 && share >= WRAPPED_SHARE && i + k < lines.length && lines[i + k - 1].length >= WRAP && segments[i + k]; k++) {
+        spaced += " " + lines[i + k];
+        glued += read.untrimmed[i + k];
+        this.scoreSegment(this.encode(spaced), found, i + k);
+        this.scoreSegment(this.encode(glued), found, i + k);
       }
     }
     var ranked = Object.keys(found)
