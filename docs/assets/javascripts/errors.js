@@ -36,14 +36,19 @@
   var LINE_MAX = 2000; // characters of a line read: its start and its end
   var WRAP = 60; // a line this long may continue on the next (a terminal that wraps)
   var WRAPPED_SHARE = 0.2; // ... when it holds this share of some message
-  var MATCH = 0.5; // the least score listed
+  var MATCH = 0.6; // the least score listed (the right entries of the test pastes score 0.63 or more)
   var SPREAD = 0.4; // listed: within this of the best score
   var SHOW = 3; // results listed at most
   var FRAGMENT_WEIGHT = 10; // a fragment must weigh this much (about three rare words)
   var MIN_COMMON = 6; // what a line and a message share must weigh this much (two rare words)
   var BETA2 = 4;
+  var FRAGMENT = 0.9; // a fragment's score: its precision, times this
+  var MIN_RECALL = (BETA2 * MATCH) / (1 + BETA2 - MATCH); // F-score with precision 1
+  var MIN_PRECISION = MATCH / FRAGMENT;
   var CELLS = /\S\s{2,}\S/; // columns of a table, two spaces apart or more
   var COMMON_WORD = Math.log(1 + 4); // a word that a quarter of the entries use, or more, weighs less
+  // A line that reads as an error (for ranking equals, and for the key words of an unknown one).
+  var ERRORISH = /\b(?:error|errno|fail(?:ed|ing|s)?|failure|denied|cannot|can't|could not|unable|not found|no such|refused|invalid|unknown|fatal|panic|exception|timed? ?out|not allowed|forbidden|unauthorized)\b/i;
 
   /* ---------------------------------------------------------------- reading lines */
   function Reader(data) {
@@ -122,6 +127,9 @@
         Object.keys(count).forEach(function (id) { self.postings[id].push(wording); });
       });
     });
+    // Each entry's heading, its main message: between two entries that list the same wording,
+    // the one whose heading the line matches better comes first.
+    this.headings = data.entries.map(function (e) { return self.encode(e.h.replace(/`/g, " ")); });
     // Work space, reused from line to line.
     this.seen = new Int32Array(weights.length);
     this.overlap = new Float64Array(this.wordings.length);
@@ -160,17 +168,28 @@
     return prev[b.length];
   };
 
+  /* The share of a heading's weight whose words a line holds. */
+  Finder.prototype.held = function (heading, line) {
+    var have = {};
+    var got = 0;
+    var i;
+    for (i = 0; i < line.ids.length; i++) have[line.ids[i]] = 1;
+    for (i = 0; i < heading.ids.length; i++) if (heading.ids[i] >= 0 && have[heading.ids[i]]) got += this.weight[heading.ids[i]];
+    return heading.total ? got / heading.total : 0;
+  };
+
   function score(common, wordingTotal, lineTotal) {
     if (common <= 0) return 0;
     var r = common / wordingTotal;
     var p = common / lineTotal;
     var f = ((1 + BETA2) * p * r) / (BETA2 * p + r);
-    var fragment = p * Math.min(1, common / FRAGMENT_WEIGHT) * 0.9;
+    var fragment = p * Math.min(1, common / FRAGMENT_WEIGHT) * FRAGMENT;
     return Math.max(f, fragment) * Math.min(1, common / MIN_COMMON);
   }
 
   /* Scores one segment (a line, or lines joined) against the wordings it shares words with;
-     keeps each entry's best in `found` ({entry: {score, at, recall}}). Returns the largest
+     keeps each entry's best in `found` ({entry: {score, at: its last line, lines: how many
+     lines reach it}}). Returns the largest
      share of a wording's weight that its words hold. */
   Finder.prototype.scoreSegment = function (segment, found, at) {
     var ids = segment.ids;
@@ -205,14 +224,16 @@
       var most = overlap[candidates[i]]; // the weight in common if all shared words came in order
       overlap[candidates[i]] = 0;
       if (most > share * wording.total) share = most / wording.total;
-      // F-score reaches MATCH only with recall 4/9 or more, a fragment with precision 5/9 or more.
-      if (most < (4 / 9) * wording.total && most < (5 / 9) * segment.total) continue;
+      // The F-score reaches MATCH only with this much recall, a fragment only with this much precision.
+      if (most < MIN_RECALL * wording.total && most < MIN_PRECISION * segment.total) continue;
       var bound = score(most, wording.total, segment.total);
       if (bound < MATCH || (best && bound < best.score - 1e-9)) continue;
-      var common = this.common(wording.ids, ids);
-      var s = score(common, wording.total, segment.total);
-      if (!best || s > best.score + 1e-9 || (s > best.score - 1e-9 && at >= best.at)) {
-        found[wording.entry] = { score: s, at: at, recall: common / wording.total };
+      var s = score(this.common(wording.ids, ids), wording.total, segment.total);
+      if (!best || s > best.score + 1e-9) {
+        found[wording.entry] = { score: s, at: at, lines: 1 };
+      } else if (s > best.score - 1e-9 && at > best.at) {
+        best.at = at;
+        best.lines++;
       }
     }
     return share;
@@ -266,14 +287,19 @@
         this.scoreSegment(this.encode(glued), found, i + k);
       }
     }
+    // Between equals: the line that reads as an error before a status line ("Exited (0) …"),
+    // the entry that more lines match that well, the later line (the last error of a paste is
+    // the one asked about), the entry whose heading the line holds more of.
     var ranked = Object.keys(found)
       .map(function (entry) {
         var f = found[entry];
-        return { entry: self.entries[entry], index: +entry, score: f.score, at: f.at, recall: f.recall };
+        var error = ERRORISH.test(lines[f.at]) ? 1 : 0;
+        var heading = self.held(self.headings[entry], segments[f.at]);
+        return { entry: self.entries[entry], index: +entry, score: f.score, at: f.at, lines: f.lines, error: error, heading: heading };
       })
       .filter(function (r) { return r.score >= MATCH; })
       .sort(function (a, b) {
-        return b.score - a.score || b.at - a.at || b.recall - a.recall || a.index - b.index;
+        return b.score - a.score || b.error - a.error || b.lines - a.lines || b.at - a.at || b.heading - a.heading || a.index - b.index;
       });
     var best = ranked.length ? ranked[0].score : 0;
     read.results = ranked
@@ -284,7 +310,6 @@
   };
 
   /* ---------------------------------------------------------------- no match: search and help */
-  var ERRORISH = /\b(?:error|errno|fail(?:ed|ing|s)?|failure|denied|cannot|can't|could not|unable|not found|no such|refused|invalid|unknown|fatal|panic|exception|timed? ?out|not allowed|forbidden|unauthorized)\b/i;
   var STOP = " the and for from with this that you your are was were has have had not but can could into onto was will would been its it's any all out use error response daemon docker ";
 
   /* The line a paste most likely asks about: its last error-like line, or its last line. */
