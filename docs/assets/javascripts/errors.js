@@ -394,7 +394,13 @@
         finder = finder || new Finder(JSON.parse(box.getAttribute("data-finder")));
         var verdict = finder.answer(textarea.value, pageLinks());
         box.setAttribute("data-state", verdict.state);
-        course.show(box.querySelector(".error-finder__verdict"), verdict, box.querySelector(".error-finder__results"));
+        var list = box.querySelector(".error-finder__results");
+        course.show(box.querySelector(".error-finder__verdict"), verdict, list);
+        // The search link loads its page anew: Material's instant navigation, which leaves links
+        // with a target alone, would show the page without opening the search its ?q= asks for.
+        Array.prototype.forEach.call(list.querySelectorAll("a"), function (a) {
+          if (a.href.indexOf("?q=") > 0) a.target = "_self";
+        });
       }
       box.querySelector(".error-finder__find").addEventListener("click", run);
       textarea.addEventListener("keydown", function (event) {
