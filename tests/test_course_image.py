@@ -214,6 +214,23 @@ def test_every_page_in_chromium_without_errors_or_csp_violations(served, csp_con
     assert problems == {}, problems
 
 
+def test_the_error_finder_answers_under_the_csp(served, csp_context):
+    """The box on the troubleshooting overview (docs/assets/javascripts/errors.js) through nginx,
+    with the image's Content-Security-Policy: it finds the entry and links to its anchor."""
+    container, base = served
+    tab = csp_context.new_page()
+    report = chromium.watch(tab, base)
+    navigate(tab, base + "troubleshooting/", wait_until="load")
+    message = 'Error response from daemon: Conflict. The container name "/db" is already in use by container "0a1b2c3d"'
+    tab.get_by_label("Paste the error").fill(message)
+    tab.get_by_role("button", name="Find the cause").click()
+    first = tab.locator(".error-finder__results a").first
+    assert first.get_attribute("href") == base + "troubleshooting/running/#name-in-use"
+    assert tab.locator(".error-finder__results .course-detail").first.inner_text().strip()
+    violations = tab.evaluate("window.__cspViolations")
+    assert report.problems(0) == [] and violations == [], (report.problems(0), violations)
+
+
 def test_navigation_and_search_through_nginx(served, csp_context):
     container, base = served
     target = next(p for p in PAGES if p.url and diagrams_on(container, p))

@@ -218,6 +218,16 @@ def test_the_patterns_keep_to_what_python_and_javascript_read_alike():
         assert re.compile(regex).groups == 0, f"{kind}: (?:...) groups only: the box numbers the patterns by group"
 
 
+# --------------------------------------------------------------------------- the pages
+def test_every_entry_lists_its_wordings_right_under_its_heading():
+    """CONTRACTS.md section 1: each entry's ```messages fence, with nothing but blank lines above it."""
+    found = errorfinder.entries()
+    missing = [f"{e.where} ({e.anchor})" for e in found if e.fence_line is None]
+    assert not missing, "entries without a ```messages fence (the box reads only their heading): " + ", ".join(missing)
+    apart = [f"docs/{e.page}:{e.fence_line}" for e in found if not e.blank_lines_before_fence]
+    assert not apart, "a ```messages fence goes right under its entry's heading: " + ", ".join(apart)
+
+
 # --------------------------------------------------------------------------- cost
 def test_the_box_script_is_small():
     size = len(gzip.compress(SCRIPT.read_bytes(), 9))
