@@ -22,11 +22,12 @@
    - and a score counts fully only when the words in common weigh as much
      as two rare words: "not found" alone is no answer.
 
-   An entry's score is its best line's; results are best first, the later
-   line first between equals (the last error of a paste is the one asked
-   about). Nothing leaves the browser: the links for an unknown message open
-   this site's search and the tracker's form, filled in for the learner to
-   review. */
+   An entry's score is its best line's; results are best first (find() says
+   how equals are ordered), at most three, and none below MATCH: then the box
+   says that no entry matches. Nothing leaves the browser: the links for an
+   unknown message open this site's search and the tracker's form, filled in
+   for the learner to review. tests/js/errors.test.mjs runs it on every test
+   paste; scripts/bench-errors.mjs prints its figures. */
 (function (root) {
   "use strict";
 
@@ -310,7 +311,7 @@
   };
 
   /* ---------------------------------------------------------------- no match: search and help */
-  var STOP = " the and for from with this that you your are was were has have had not but can could into onto was will would been its it's any all out use error response daemon docker ";
+  var STOP = " the and for from with this that you your are was were has have had not but can could into onto will would been its any all out use error response daemon docker ";
 
   /* The line a paste most likely asks about: its last error-like line, or its last line. */
   Finder.prototype.errorLine = function (lines) {
@@ -360,7 +361,14 @@
       items.push({ text: "Search this site for `" + words.join(" ") + "`", href: where.search(words.join(" ")) });
     }
     if (this.data.issue) {
-      var last = found.lines.filter(Boolean).slice(-30).join("\n").slice(-1500);
+      // The paste's last 30 lines, commands too, as the tracker's form asks.
+      var last = course.paste
+        .clean(String(text).slice(-READ_MAX))
+        .split("\n")
+        .filter(function (l) { return l.trim(); })
+        .slice(-30)
+        .join("\n")
+        .slice(-1500);
       var title = "Error: " + line.slice(0, 80);
       items.push({
         text: "Ask for help: open an issue on the course's tracker with this message",
