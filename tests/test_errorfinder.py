@@ -166,7 +166,10 @@ def test_entries_compile_into_the_box_data(docs):
     box = BeautifulSoup(html, "html.parser").select_one(".error-finder")
     assert json.loads(box["data-finder"]) == data
     assert box["data-course-script"] == "errors"
-    with pytest.raises(errorfinder.ErrorFinderError, match="takes no content"):
+    (errorfinder.DOCS / "troubleshooting" / "index.md").write_text("# T\n\n```error-finder\nentries: all\n```\n")
+    with pytest.raises(
+        errorfinder.ErrorFinderError, match=r"docs/troubleshooting/index.md:4: error-finder: .*no content"
+    ):
         errorfinder.finder_fence("entries: all\n", "error-finder", "error-finder", {}, None)
 
 

@@ -212,18 +212,18 @@ def render_messages(spec: Messages) -> str:
     )
 
 
-def where(source: str, offset: int, docs_dir: Path | None = None) -> str:
-    """`docs/page.md:LINE` of line `offset` of a ```messages fence, found by its text."""
+def where(source: str, offset: int, docs_dir: Path | None = None, kind: str = "messages") -> str:
+    """`docs/page.md:LINE` of line `offset` of a ```messages (or other) fence, found by its text."""
     docs_dir = docs_dir or DOCS
     wanted = practice.normalize(source)
     for path in sorted(docs_dir.rglob("*.md")):
         if "vendor" in path.parts:
             continue
-        for found in practice.find_in_text(path.read_text(encoding="utf-8"), "", kinds=("messages",)):
+        for found in practice.find_in_text(path.read_text(encoding="utf-8"), "", kinds=(kind,)):
             if found.source == wanted:
                 lead = len(source.expandtabs(4).splitlines()) - len(source.expandtabs(4).lstrip("\n").splitlines())
                 return f"docs/{path.relative_to(docs_dir).as_posix()}:{found.line + 1 + lead + offset}"
-    return f"a messages fence not found in docs/ (line {offset + 1} of the fence)"
+    return f"a {kind} fence not found in docs/ (line {offset + 1} of the fence)"
 
 
 def messages_fence(source, language, class_name, options, md, **kwargs):
@@ -387,7 +387,10 @@ def render_finder(data: dict) -> str:
 def finder_fence(source, language, class_name, options, md, **kwargs):
     """pymdownx.superfences formatter for the ```error-finder fence (no content)."""
     if source.strip():
-        raise ErrorFinderError("error-finder: the fence takes no content (the entries come from docs/troubleshooting/)")
+        raise ErrorFinderError(
+            f"{where(source, 0, kind='error-finder')}: error-finder: the fence takes no content "
+            "(the entries come from docs/troubleshooting/)"
+        )
     return render_finder(finder_data())
 
 
