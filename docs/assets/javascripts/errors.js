@@ -47,6 +47,7 @@
   var MIN_RECALL = (BETA2 * MATCH) / (1 + BETA2 - MATCH); // F-score with precision 1
   var MIN_PRECISION = MATCH / FRAGMENT;
   var CELLS = /\S\s{2,}\S/; // columns of a table, two spaces apart or more
+  var HEADING = 0.01; // at most this much more for an entry whose heading, as written, the line holds
   var COMMON_WORD = Math.log(1 + 4); // a word that a quarter of the entries use, or more, weighs less
   // A line that reads as an error (for ranking equals, and for the key words of an unknown one).
   var ERRORISH = /\b(?:error|errno|fail(?:ed|ing|s)?|failure|denied|cannot|can't|could not|unable|not found|no such|refused|invalid|unknown|fatal|panic|exception|timed? ?out|not allowed|forbidden|unauthorized)\b/i;
@@ -128,9 +129,10 @@
         Object.keys(count).forEach(function (id) { self.postings[id].push(wording); });
       });
     });
-    // Each entry's heading, its main message: between two entries that list the same wording,
-    // the one whose heading the line matches better comes first.
-    this.headings = data.entries.map(function (e) { return self.encode(e.h.replace(/`/g, " ")); });
+    // Each entry's heading, its main message as written, names and all: of two entries that
+    // match a line as well, the one whose heading the line holds more of comes first
+    // (exec: "sh": … is the entry for images without a shell, exec: "flask": … the other).
+    this.headings = data.entries.map(function (e) { return self.literal(e.h); });
     // Work space, reused from line to line.
     this.seen = new Int32Array(weights.length);
     this.overlap = new Float64Array(this.wordings.length);
@@ -169,14 +171,18 @@
     return prev[b.length];
   };
 
-  /* The share of a heading's weight whose words a line holds. */
+  /* A text's words as written, none of them a wildcard. */
+  Finder.prototype.literal = function (text) {
+    return String(text).toLowerCase().match(this.reader.word) || [];
+  };
+
+  /* The share of a heading's words that a line holds. */
   Finder.prototype.held = function (heading, line) {
     var have = {};
     var got = 0;
-    var i;
-    for (i = 0; i < line.ids.length; i++) have[line.ids[i]] = 1;
-    for (i = 0; i < heading.ids.length; i++) if (heading.ids[i] >= 0 && have[heading.ids[i]]) got += this.weight[heading.ids[i]];
-    return heading.total ? got / heading.total : 0;
+    this.literal(line).forEach(function (w) { have[w] = 1; });
+    heading.forEach(function (w) { if (have[w]) got++; });
+    return heading.length ? got / heading.length : 0;
   };
 
   function score(common, wordingTotal, lineTotal) {
@@ -288,19 +294,20 @@
         this.scoreSegment(this.encode(glued), found, i + k);
       }
     }
-    // Between equals: the line that reads as an error before a status line ("Exited (0) …"),
-    // the entry that more lines match that well, the later line (the last error of a paste is
-    // the one asked about), the entry whose heading the line holds more of.
+    // An entry whose heading, as written, the line holds gets up to HEADING more. Between
+    // equals: the line that reads as an error before a status line ("Exited (0) …"), the entry
+    // that more lines match that well, the later line (the last error of a paste is the one
+    // asked about).
     var ranked = Object.keys(found)
       .map(function (entry) {
         var f = found[entry];
         var error = ERRORISH.test(lines[f.at]) ? 1 : 0;
-        var heading = self.held(self.headings[entry], segments[f.at]);
-        return { entry: self.entries[entry], index: +entry, score: f.score, at: f.at, lines: f.lines, error: error, heading: heading };
+        var score = f.score + HEADING * self.held(self.headings[entry], lines[f.at]);
+        return { entry: self.entries[entry], index: +entry, score: score, at: f.at, lines: f.lines, error: error };
       })
       .filter(function (r) { return r.score >= MATCH; })
       .sort(function (a, b) {
-        return b.score - a.score || b.error - a.error || b.lines - a.lines || b.at - a.at || b.heading - a.heading || a.index - b.index;
+        return b.score - a.score || b.error - a.error || b.lines - a.lines || b.at - a.at || a.index - b.index;
       });
     var best = ranked.length ? ranked[0].score : 0;
     read.results = ranked
