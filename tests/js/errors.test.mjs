@@ -16,6 +16,11 @@ test("the pastes name entries that exist, and there are at least 120 of them", (
   assert.ok(PASTES.filter((p) => !p.want.length).length >= 10, "unknown texts");
 });
 
+test("every entry has pastes of its own in tests/data/error-pastes, besides its transcripts", () => {
+  const covered = new Set(pastes().flatMap((p) => p.want));
+  assert.deepEqual(data.entries.map(anchor).filter((a) => !covered.has(a)), [], "entries no paste names");
+});
+
 test("every captured transcript finds the entries that include it, one of them first", () => {
   const wrong = transcripts()
     .map((p) => ({ ...p, ...judge(p) }))
