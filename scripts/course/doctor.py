@@ -64,12 +64,13 @@ SYSTEM = (
     Part("pdftotext", "PDF tests", "poppler-utils", ("-v",)),
     Part("debootstrap", "the course engine's root, base-image stand-ins", "debootstrap"),
     Part("curl", "commands on the pages", "curl"),
+    Part("file", "troubleshooting transcripts (what a binary or script is)", "file"),
+    Part("ip", "the classic-store engine's own network namespace, the Podman capture's", "iproute2", ("-V",)),
 )
 # Installed only by the helper that needs them, when asked (`python -m course podman --install`):
 # the tests never run them, so a missing one is no problem.
 ON_REQUEST = (
     Part("podman", "capturing Podman's output (python -m course podman --install)", "podman"),
-    Part("ip", "the Podman capture's own network namespace", "iproute2", ("-V",)),
 )
 # From requirements.txt (.venv/bin) or package-lock.json (node_modules/.bin).
 PROJECT = (
