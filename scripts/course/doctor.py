@@ -69,9 +69,7 @@ SYSTEM = (
 )
 # Installed only by the helper that needs them, when asked (`python -m course podman --install`):
 # the tests never run them, so a missing one is no problem.
-ON_REQUEST = (
-    Part("podman", "capturing Podman's output (python -m course podman --install)", "podman"),
-)
+ON_REQUEST = (Part("podman", "capturing Podman's output (python -m course podman --install)", "podman"),)
 # From requirements.txt (.venv/bin) or package-lock.json (node_modules/.bin).
 PROJECT = (
     Part("pytest", "the test runner"),
