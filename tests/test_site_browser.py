@@ -3,12 +3,15 @@ tests/test_offline_zip.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
 
 from course.browser import navigate
 from site_checks import browser as chromium
-from site_checks.building import site_pages
+from site_checks import copies
+from site_checks.building import ROOT, site_pages
 
 PAGES = site_pages()
 MAX_LAYOUT_SHIFT = 0.05
@@ -20,11 +23,13 @@ def diagram_count(built, page) -> int:
     return len(BeautifulSoup(html, "html.parser").select("div.diagram, pre.mermaid"))
 
 
-def page_problems(context, base: str, built, page) -> list[str]:
-    """What a reader would see go wrong on `page`, each naming its Markdown file."""
+def page_problems(context, base: str, built, page, project: Path = ROOT) -> list[str]:
+    """What a reader would see go wrong on `page`, each naming its Markdown file; and what the
+    copy button of each console block copies (its commands, as `project`'s source has them)."""
     expected = diagram_count(built, page)
-    report = chromium.visit(context, base + page.url, base, expected)
-    problems = report.problems(expected)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    report = chromium.visit(context, base + page.url, base, expected, lambda p: p.evaluate(copies.COPIED_JS))
+    problems = report.problems(expected) + copies.differences(page.source, report.inspected, project)
     if expected and report.layout_shift > MAX_LAYOUT_SHIFT:
         problems.append(f"layout shift {report.layout_shift:.3f} > {MAX_LAYOUT_SHIFT}")
     if any("mermaid" in r for r in report.requests):

@@ -38,6 +38,7 @@ class PageReport:
     aborted_by_navigation: list[str] = field(default_factory=list)
     diagrams: list[dict] = field(default_factory=list)
     layout_shift: float = 0.0
+    inspected: object = None  # what visit's `inspect(page)` returned
 
     def problems(self, expected_diagrams: int) -> list[str]:
         problems = [f"console error: {e}" for e in self.console_errors]
@@ -101,9 +102,10 @@ def wait_for_diagrams(page, expected: int, timeout: float = 20.0) -> list[dict]:
     return diagrams
 
 
-def visit(context, url: str, base: str, expected_diagrams: int) -> PageReport:
+def visit(context, url: str, base: str, expected_diagrams: int, inspect=None) -> PageReport:
     """Open `url` in a new tab, wait for its diagrams and report what happened (once more when a
-    request failed only because the network changed: course.browser.until_the_network_holds)."""
+    request failed only because the network changed: course.browser.until_the_network_holds).
+    `inspect(page)`, if given, looks at the loaded page; its result is the report's `inspected`."""
 
     def once() -> PageReport:
         page = context.new_page()
@@ -113,6 +115,8 @@ def visit(context, url: str, base: str, expected_diagrams: int) -> PageReport:
             report.diagrams = wait_for_diagrams(page, expected_diagrams)
             page.wait_for_timeout(200)  # let late layout shifts and errors arrive
             report.layout_shift = page.evaluate("window.__layoutShift")
+            if inspect:
+                report.inspected = inspect(page)
             return report
         finally:
             page.close()
