@@ -7,6 +7,10 @@ axe-core (npm, pinned in package.json) is injected into each page in headless
 Chromium; diagrams are inline SVG drawn at build time (in the live preview,
 Mermaid's shadow roots, which the `context` init script opens). Serious and critical violations fail; the
 fixes for Material's own ones are in overrides/partials/ and extra.css.
+
+axe looks at a page at rest. The same sweep puts the first practice button of each kind (quiz,
+lab, progress, every box) at rest, hovered, focused and after a click, and measures its contrast
+in each state (site_checks/states.py; Firefox: test_firefox.py).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import pytest
 from course.browser import navigate
 from site_checks import browser as chromium
 from site_checks.building import ROOT, site_pages
+from site_checks.states import button_states, contrast_problems
 from test_site_browser import diagram_count
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -120,6 +125,7 @@ def test_every_page_is_accessible(scheme, served_site, browser):
     built, base = served_site
     ctx = scheme_context(browser, scheme)
     problems: list[str] = []
+    buttons: set[str] = set()  # the kinds of practice button measured in their states so far
     try:
         page = ctx.new_page()
         for source in PAGES:
@@ -128,9 +134,11 @@ def test_every_page_is_accessible(scheme, served_site, browser):
             assert shown == SCHEMES[scheme], f"{source.source}: palette {shown!r}, expected {SCHEMES[scheme]!r}"
             found = axe_problems(page, palette_only=scheme != "light") + page.evaluate(TEXT_ALTERNATIVES_JS)
             problems += [f"{source.source}: {p}" for p in found]
+            problems += contrast_problems(button_states(page, buttons), source.source)
     finally:
         ctx.close()
     assert problems == [], f"{len(problems)} accessibility problem(s) in the {scheme} palette:\n" + "\n".join(problems)
+    assert {"quiz__check", "lab__check", "progress-tools__reset"} <= {c for k in buttons for c in k.split()}, buttons
 
 
 def test_axe_checks_the_text_of_the_diagram_shown(served_site, context):

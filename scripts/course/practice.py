@@ -222,7 +222,8 @@ def render_quiz(questions: list[Question], quiz_id: str) -> str:
                 f"<span>{inline(c.text)}</span></label></li>"
             )
         parts.append("</ul>")
-        parts.append('<p class="quiz__actions"><button type="button" class="md-button quiz__check">Check</button></p>')
+        button = '<button type="button" class="md-button course-button quiz__check">Check</button>'
+        parts.append(f'<p class="quiz__actions">{button}</p>')
         parts.append('<p class="quiz__result" role="status" aria-live="polite"></p>')
         parts.append('<details class="quiz__answer"><summary>Answer and explanations</summary><ul>')
         for c in choices:
@@ -677,8 +678,8 @@ def render_lab(spec: dict, lab_id: str) -> str:
         f'<ol class="lab__commands">{"".join(steps)}</ol>'
         f'<div class="lab__interactive lab__asks"></div>'
         f'<p class="lab__interactive lab__actions">'
-        f'<button type="button" class="md-button lab__hint-button">Show a hint</button> '
-        f'<button type="button" class="md-button lab__check">Check</button></p>'
+        f'<button type="button" class="md-button course-button lab__hint-button">Show a hint</button> '
+        f'<button type="button" class="md-button course-button lab__check">Check</button></p>'
         f'<p class="lab__result" role="status" aria-live="polite"></p>'
         f'<ul class="lab__criteria"></ul>'
         f'<details class="lab__checks"><summary>What the check looks at</summary><ul>{checks}</ul></details>'

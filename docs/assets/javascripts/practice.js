@@ -170,8 +170,8 @@
       '<p class="progress-tools__summary" role="status" aria-live="polite"></p>' +
       '<p><label for="progress-code">Your progress as a code (copy it to carry your progress to another browser):</label><br>' +
       '<textarea id="progress-code" class="progress-tools__code" rows="3" spellcheck="false"></textarea></p>' +
-      '<p><button type="button" class="md-button progress-tools__import">Import the code above</button> ' +
-      '<button type="button" class="md-button progress-tools__reset">Reset all progress</button></p>' +
+      '<p><button type="button" class="md-button course-button progress-tools__import">Import the code above</button> ' +
+      '<button type="button" class="md-button course-button progress-tools__reset">Reset all progress</button></p>' +
       '<p class="progress-tools__message" role="status" aria-live="polite"></p>';
     var message = tools.querySelector(".progress-tools__message");
     tools.querySelector(".progress-tools__reset").addEventListener("click", function () {

@@ -1,0 +1,121 @@
+/* In-page measures for the practice tests, the same in Chromium (Playwright, tests/site_checks/
+   states.py) and Firefox (puppeteer, tests/site_checks/firefox.mjs): evaluated in a loaded page,
+   it defines window.__practice.
+
+   - buttons(): the first practice button of each kind on the page: every <button> inside a
+     practice box (an element with data-course-script) but Material's code-block buttons,
+     a kind being its classes.
+   - contrast(button): its text against what is behind it, as the browser draws it now
+     (after any transition): computed colours, each background composited over the ones
+     below it, down to the page; and which states the button is in.
+   - afterNext(type): a promise of the time from the next `type` event (its timeStamp) until
+     the browser has drawn the frame after it: how long the page takes to answer. */
+(function () {
+  "use strict";
+  if (window.__practice) return;
+
+  var BUTTONS = "[data-course-script] button:not(.md-code__button)";
+
+  function parse(text) {
+    var m = /^rgba?\(([^)]*)\)$/.exec(text) || /^color\(srgb ([^)]*)\)$/.exec(text);
+    if (!m) throw new Error("a colour this check cannot read: " + text);
+    var v = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    var scale = text.indexOf("color(") === 0 ? 255 : 1;
+    return [v[0] * scale, v[1] * scale, v[2] * scale, v.length > 3 ? v[3] : 1];
+  }
+
+  /* `top` drawn over `below` (straight alpha). */
+  function over(top, below) {
+    var a = top[3] + below[3] * (1 - top[3]);
+    if (!a) return [0, 0, 0, 0];
+    var out = [0, 1, 2].map(function (i) {
+      return (top[i] * top[3] + below[i] * below[3] * (1 - top[3])) / a;
+    });
+    return out.concat(a);
+  }
+
+  /* What is drawn behind the element's text: the backgrounds from the canvas (white) up to it. */
+  function backdrop(el) {
+    var chain = [];
+    for (var node = el; node; node = node.parentElement) chain.unshift(node);
+    return chain.reduce(function (below, node) {
+      return over(parse(getComputedStyle(node).backgroundColor), below);
+    }, [255, 255, 255, 1]);
+  }
+
+  function luminance(c) {
+    var rgb = c.slice(0, 3).map(function (v) {
+      v /= 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+  }
+
+  function ratio(a, b) {
+    var la = luminance(a);
+    var lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+
+  window.__practice = {
+    BUTTONS: BUTTONS,
+
+    buttons: function () {
+      var seen = {};
+      var out = [];
+      Array.prototype.forEach.call(document.querySelectorAll(BUTTONS), function (button, index) {
+        var kind = Array.prototype.slice.call(button.classList).sort().join(" ") || "(no class)";
+        if (seen[kind]) return;
+        seen[kind] = true;
+        out.push({ kind: kind, index: index, text: button.textContent.trim() });
+      });
+      return out;
+    },
+
+    contrast: function (el) {
+      var running = el.getAnimations ? el.getAnimations() : [];
+      return Promise.all(
+        running.map(function (a) {
+          return a.finished.catch(function () {});
+        })
+      ).then(function () {
+        var style = getComputedStyle(el);
+        var below = backdrop(el);
+        var text = over(parse(style.color), below);
+        var opacity = Number(style.opacity);
+        if (opacity < 1) {
+          // The button, text and fill, drawn at that opacity over what is behind it.
+          var behind = backdrop(el.parentElement);
+          text = over(text.slice(0, 3).concat(opacity), behind);
+          below = over(below.slice(0, 3).concat(opacity), behind);
+        }
+        return {
+          ratio: Math.round(ratio(text, below) * 100) / 100,
+          color: style.color,
+          background: style.backgroundColor,
+          hover: el.matches(":hover"),
+          focus: el.matches(":focus"),
+          focusVisible: el.matches(":focus-visible"),
+          disabled: el.disabled,
+        };
+      });
+    },
+
+    afterNext: function (type) {
+      return new Promise(function (resolve) {
+        document.addEventListener(
+          type,
+          function (event) {
+            var start = event.timeStamp;
+            requestAnimationFrame(function () {
+              setTimeout(function () {
+                resolve(Math.round(performance.now() - start));
+              }, 0);
+            });
+          },
+          { capture: true, once: true }
+        );
+      });
+    },
+  };
+})();
