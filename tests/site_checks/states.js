@@ -8,6 +8,8 @@
    - contrast(button): its text against what is behind it, as the browser draws it now
      (after any transition): computed colours, each background composited over the ones
      below it, down to the page; and which states the button is in.
+   - buttonAfter(box), liveText(box), note(box): a paste box's button, the longest text of
+     its live regions, and the note course.js writes under it.
    - afterNext(type): a promise of the time from the next `type` event (its timeStamp) until
      the browser has drawn the frame after it: how long the page takes to answer. */
 (function () {
@@ -99,6 +101,30 @@
           disabled: el.disabled,
         };
       });
+    },
+
+    /* The box's button: the first practice button after it in its practice box. */
+    buttonAfter: function (box) {
+      var all = box.closest("[data-course-script]").querySelectorAll(BUTTONS);
+      return (
+        Array.prototype.find.call(all, function (b) {
+          return box.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING;
+        }) || null
+      );
+    },
+
+    /* The longest text of the box's live regions (a paste echoed there is read out whole). */
+    liveText: function (box) {
+      var regions = box.closest("[data-course-script]").querySelectorAll("[aria-live], [role=status], [role=alert]");
+      return Math.max.apply(null, [0].concat(Array.prototype.map.call(regions, function (r) {
+        return r.textContent.length;
+      })));
+    },
+
+    /* The box's paste note (course.js), "" when there is none. */
+    note: function (box) {
+      var note = box.nextElementSibling;
+      return note && note.classList.contains("course-paste-note") ? note.textContent : "";
     },
 
     afterNext: function (type) {

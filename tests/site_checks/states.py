@@ -79,3 +79,105 @@ def contrast_problems(found: list[dict], where: str) -> list[str]:
         if not button["states"]["at rest"]["disabled"] and set(button["states"]) != set(STATES):
             problems.append(f"{name}: measured {sorted(button['states'])}, not every state")
     return problems
+
+
+# --------------------------------------------------------------------------- practice pages and boxes
+def practice_pages(site_dir: Path, pages) -> list:
+    """The first page with each kind of practice box (an element with data-course-script, its
+    kind the feature and the element's first class): every kind of box and button, in a few visits."""
+    from bs4 import BeautifulSoup
+
+    chosen, kinds = [], set()
+    for page in pages:
+        html = (site_dir / page.dest).read_text(encoding="utf-8")
+        if "data-course-script" not in html:
+            continue
+        found = {
+            (el["data-course-script"], (el.get("class") or [""])[0])
+            for el in BeautifulSoup(html, "html.parser").select("[data-course-script]")
+        }
+        if found - kinds:
+            kinds |= found
+            chosen.append(page)
+    return chosen
+
+
+# The first textarea of each kind of practice box on the page (after its script set it up), as a selector.
+BOXES_JS = """
+() => {
+  const seen = new Set();
+  return [...document.querySelectorAll("[data-course-script] textarea")].flatMap((box, index) => {
+    const kind = box.closest("[data-course-script]").className;
+    if (seen.has(kind)) return [];
+    seen.add(kind);
+    return [{ kind, selector: `:is([data-course-script] textarea) >> nth=${index}` }];
+  });
+}
+"""
+LIMIT_MS = 1000  # the issue's limit: each action answered within a second
+
+
+def sized(text: str, size: int) -> str:
+    return (text * (size // len(text) + 1))[:size]
+
+
+def paste_answers(page, selector: str, text: str, sizes) -> dict:
+    """Into the box, a paste of each size (Ctrl+V from the clipboard), then the time until the
+    page has drawn its answer to a click on the box's button, to a key typed at its end and to
+    clearing it (select all, Delete), as states.js's afterNext measures it; and what it held,
+    noted, and showed in its live regions. As firefox.mjs's paste()."""
+    install(page)
+    box = page.locator(selector)
+    button = box.evaluate_handle("(el) => window.__practice.buttonAfter(el)").as_element()
+
+    def timed(kind: str, action) -> int:
+        page.evaluate("(kind) => { window.__answered = window.__practice.afterNext(kind); }", kind)
+        action()
+        return page.evaluate("() => window.__answered")
+
+    out = {}
+    for size in sizes:
+        page.evaluate("(t) => navigator.clipboard.writeText(t)", sized(text, size))
+        box.focus()
+        for key in ("Control+a", "Delete", "Control+v"):
+            page.keyboard.press(key)
+        held = box.evaluate("(el) => el.value.length")
+        note = box.evaluate("(el) => window.__practice.note(el)")
+        ms = {"checking": timed("click", button.click)}
+        live = box.evaluate("(el) => window.__practice.liveText(el)")
+        box.focus()
+        page.keyboard.press("Control+End")
+        ms["editing"] = timed("keydown", lambda: page.keyboard.press("x"))
+        page.keyboard.press("Control+a")
+        ms["clearing"] = timed("keydown", lambda: page.keyboard.press("Delete"))
+        out[size] = {
+            "held": held,
+            "note": note,
+            "ms": ms,
+            "live": live,
+            "left": box.evaluate("(el) => el.value.length"),
+        }
+    return out
+
+
+def paste_problems(where: str, answers: dict, accepted: int) -> list[str]:
+    """A paste up to `accepted` characters is held whole; a larger one is refused with a note;
+    either way the box answers checking, editing and clearing within LIMIT_MS, echoes no paste
+    into a live region, and is empty after clearing."""
+    problems = []
+    for size, got in answers.items():
+        name = f"{where}, after a paste of {int(size):,} characters"
+        if int(size) <= accepted and got["held"] != int(size):
+            problems.append(f"{name}: the box holds {got['held']:,} characters")
+        if int(size) > accepted and (got["held"] or not got["note"].startswith("Not pasted")):
+            problems.append(f"{name}: not refused (it holds {got['held']:,}; note {got['note']!r})")
+        problems += [
+            f"{name}: {action} took {ms} ms to answer (limit {LIMIT_MS} ms)"
+            for action, ms in got["ms"].items()
+            if ms > LIMIT_MS
+        ]
+        if got["live"] > 2000:
+            problems.append(f"{name}: a live region holds {got['live']:,} characters (the paste?)")
+        if got["left"]:
+            problems.append(f"{name}: {got['left']:,} characters left after select all, Delete")
+    return problems

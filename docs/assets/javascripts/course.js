@@ -11,6 +11,8 @@
    - course.site: this site's base address and the address of a docs page.
    - course.feature(name, {setUp}): a page script registers itself; the loader
      runs its setUp on every page Material's instant navigation shows.
+   - Paste boxes: a textarea in a practice box refuses a paste larger than
+     course.paste.MAX, with a note under it.
 
    A page asks for a script with an element carrying data-course-script="NAME"
    (written by the Markdown fence that makes the quiz, lab or box): the loader
@@ -145,6 +147,40 @@
     },
   };
 
+  /* ---------------------------------------------------------------- paste boxes */
+  /* Every practice box's textarea (in an element with data-course-script) refuses a paste or
+     a drop that would make it hold more than course.paste.MAX characters (or its maxlength),
+     and says so under the box: no command the course asks for prints that much, and a box
+     holding megabytes makes the page slow to answer (issue 26: in Firefox every key took
+     1.2 s after a 5 MB paste). */
+  function pasteNote(box) {
+    var note = box.nextElementSibling;
+    if (note && note.classList.contains("course-paste-note")) return note;
+    note = root.document.createElement("span");
+    note.className = "course-paste-note";
+    note.setAttribute("role", "alert");
+    box.parentNode.insertBefore(note, box.nextSibling);
+    return note;
+  }
+
+  function refuseLargePaste(event) {
+    var box = event.target;
+    if (!box || box.tagName !== "TEXTAREA" || !box.closest("[data-course-script]")) return;
+    var data = event.clipboardData || event.dataTransfer;
+    var text = data ? data.getData("text/plain") || data.getData("text") : "";
+    var max = box.maxLength > 0 ? box.maxLength : course.paste.MAX;
+    var replaced = event.type === "paste" ? box.selectionEnd - box.selectionStart : 0;
+    var note = box.nextElementSibling;
+    if (box.value.length - replaced + text.length <= max) {
+      if (note && note.classList.contains("course-paste-note")) note.textContent = "";
+      return;
+    }
+    event.preventDefault();
+    pasteNote(box).textContent =
+      "Not pasted: that is " + text.length.toLocaleString("en") + " characters, more than the box takes (" +
+      max.toLocaleString("en") + "). Paste only what the command printed.";
+  }
+
   /* ---------------------------------------------------------------- verdicts */
   function withCode(parent, text) {
     String(text).split("`").forEach(function (piece, i) {
@@ -255,6 +291,8 @@
   }
 
   if (root.document) {
+    root.document.addEventListener("paste", refuseLargePaste, true);
+    root.document.addEventListener("drop", refuseLargePaste, true);
     if (root.document$ && typeof root.document$.subscribe === "function") root.document$.subscribe(setUpPage);
     else if (root.document.readyState === "loading") root.document.addEventListener("DOMContentLoaded", setUpPage);
     else setUpPage();
