@@ -39,7 +39,7 @@ def test_a_large_paste_leaves_every_box_answering(served_site, context):
     problems, kinds = [], []
     for source in states.practice_pages(built.site_dir, site_pages()):
         navigate(page, base + source.url, wait_until="load")
-        for box in page.evaluate(states.BOXES_JS):
+        for box in states.boxes(page):
             kinds.append(box["kind"])
             answers = states.paste_answers(page, box["selector"], TERMINAL, SIZES)
             problems += states.paste_problems(f"{source.source} ({box['kind']})", answers, ACCEPTED)

@@ -59,6 +59,7 @@ PREREQUISITES = (
 # Installed by `--setup` from Debian's packages when they are missing.
 SYSTEM = (
     Part("chromium", "browser tests, PDF, drawing diagrams (make diagrams)", "chromium"),
+    Part("firefox-esr", "browser tests in Firefox (tests/test_firefox.py, over WebDriver BiDi)", "firefox-esr"),
     Part("pdftoppm", "PDF tests", "poppler-utils", ("-v",)),
     Part("pdfinfo", "PDF tests", "poppler-utils", ("-v",)),
     Part("pdftotext", "PDF tests", "poppler-utils", ("-v",)),
@@ -100,8 +101,10 @@ def _executable(path: Path) -> bool:
 def locate(name: str) -> Path | None:
     """The file that the project uses for `name`, or None: never a copy installed by hand elsewhere."""
     part = PARTS.get(name)
-    if name == "chromium" and os.environ.get("CHROMIUM_PATH"):  # GitHub's runners bring Chrome
-        path = Path(os.environ["CHROMIUM_PATH"])
+    # GitHub's runners bring Chrome and Firefox, not Debian's chromium and firefox-esr.
+    override = {"chromium": "CHROMIUM_PATH", "firefox-esr": "FIREFOX_PATH"}.get(name)
+    if override and os.environ.get(override):
+        path = Path(os.environ[override])
         return path if _executable(path) else None
     if part is None or not part.package:
         folders = PROJECT_BIN

@@ -8,6 +8,7 @@
    - contrast(button): its text against what is behind it, as the browser draws it now
      (after any transition): computed colours, each background composited over the ones
      below it, down to the page; and which states the button is in.
+   - boxes(): the first textarea of each kind of practice box on the page.
    - buttonAfter(box), liveText(box), note(box): a paste box's button, the longest text of
      its live regions, and the note course.js writes under it.
    - afterNext(type): a promise of the time from the next `type` event (its timeStamp) until
@@ -101,6 +102,21 @@
           disabled: el.disabled,
         };
       });
+    },
+
+    BOXES: "[data-course-script] textarea",
+
+    /* The first textarea of each kind of practice box on the page: {kind, index} in BOXES. */
+    boxes: function () {
+      var seen = {};
+      var out = [];
+      Array.prototype.forEach.call(document.querySelectorAll(this.BOXES), function (box, index) {
+        var kind = box.closest("[data-course-script]").className;
+        if (seen[kind]) return;
+        seen[kind] = true;
+        out.push({ kind: kind, index: index });
+      });
+      return out;
     },
 
     /* The box's button: the first practice button after it in its practice box. */

@@ -83,42 +83,40 @@ def contrast_problems(found: list[dict], where: str) -> list[str]:
 
 # --------------------------------------------------------------------------- practice pages and boxes
 def practice_pages(site_dir: Path, pages) -> list:
-    """The first page with each kind of practice box (an element with data-course-script, its
-    kind the feature and the element's first class): every kind of box and button, in a few visits."""
+    """A few pages that hold between them every kind of practice box (an element with
+    data-course-script; its kind the feature and the element's first class): the page with
+    most kinds not yet covered, then the next. Every kind of box and button in a few visits."""
     from bs4 import BeautifulSoup
 
-    chosen, kinds = [], set()
+    kinds_of = {}
     for page in pages:
         html = (site_dir / page.dest).read_text(encoding="utf-8")
-        if "data-course-script" not in html:
-            continue
-        found = {
-            (el["data-course-script"], (el.get("class") or [""])[0])
-            for el in BeautifulSoup(html, "html.parser").select("[data-course-script]")
-        }
-        if found - kinds:
-            kinds |= found
-            chosen.append(page)
+        if "data-course-script" in html:
+            kinds_of[page] = {
+                (el["data-course-script"], (el.get("class") or [""])[0])
+                for el in BeautifulSoup(html, "html.parser").select("[data-course-script]")
+            }
+    chosen, covered = [], set()
+    while kinds_of and any(kinds - covered for kinds in kinds_of.values()):
+        page = max(kinds_of, key=lambda p: len(kinds_of[p] - covered))  # the first of the best
+        chosen.append(page)
+        covered |= kinds_of.pop(page)
     return chosen
 
 
-# The first textarea of each kind of practice box on the page (after its script set it up), as a selector.
-BOXES_JS = """
-() => {
-  const seen = new Set();
-  return [...document.querySelectorAll("[data-course-script] textarea")].flatMap((box, index) => {
-    const kind = box.closest("[data-course-script]").className;
-    if (seen.has(kind)) return [];
-    seen.add(kind);
-    return [{ kind, selector: `:is([data-course-script] textarea) >> nth=${index}` }];
-  });
-}
-"""
 LIMIT_MS = 1000  # the issue's limit: each action answered within a second
 
 
 def sized(text: str, size: int) -> str:
     return (text * (size // len(text) + 1))[:size]
+
+
+def boxes(page) -> list[dict]:
+    """The first textarea of each kind of practice box on the page: {kind, selector}."""
+    install(page)
+    found = page.evaluate("() => window.__practice.boxes()")
+    selector = page.evaluate("() => window.__practice.BOXES")
+    return [{"kind": b["kind"], "selector": f"{selector} >> nth={b['index']}"} for b in found]
 
 
 def paste_answers(page, selector: str, text: str, sizes) -> dict:
