@@ -38,6 +38,14 @@ README = """Docker Basics, for reading offline
 Open index.html (in this folder) in your web browser. Everything the course
 needs is in this folder: it works with no network. Search, diagrams and
 copying code work as on the web site.
+
+Firefox keeps the results of each page's quiz and lab on that page only when
+it opens the course from a file. For one progress for the whole course, serve
+this folder instead: in it, run
+
+    python3 -m http.server 8000      (Windows: py -m http.server 8000)
+
+and open http://localhost:8000/ (the page "Your progress" says more).
 """
 
 DIAGRAM = re.compile(r'<div [^>]*\bclass="diagram"')  # drawn at build time (scripts/course/diagrams.py)

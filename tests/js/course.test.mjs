@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { load, plain } from "./load.mjs";
+import { load, loadAt, plain } from "./load.mjs";
 
 const course = load();
 
@@ -30,4 +30,24 @@ test("storage keys are versioned and namespaced; old progress is still read", ()
   assert.deepEqual(plain(course.progress.load()), { q: {}, l: {} });
   assert.ok(course.progress.save({ q: { "0123abcd": [2, 3] }, l: {} }));
   assert.deepEqual(plain(course.progress.load().q), { "0123abcd": [2, 3] });
+});
+
+test("a progress code carries results; an import adds them to those there", () => {
+  const data = { q: { "0123abcd": [2, 3], ffff0000: [4, 4] }, l: { "89abcdef": 1 } };
+  const code = course.progress.code(data);
+  assert.equal(code, "DB1.0123abcd-2-3.ffff0000-4-4.89abcdef-ok");
+  assert.deepEqual(plain(course.progress.fromCode(` ${code}\n`)), data);
+  assert.equal(course.progress.fromCode("DB1.0123abcd-4-3"), null); // more right than asked
+  assert.equal(course.progress.fromCode("not a code"), null);
+  const here = { q: { "0123abcd": [1, 3], "11112222": [3, 3] }, l: {} };
+  assert.deepEqual(plain(course.progress.merge(here, course.progress.fromCode("DB1.0123abcd-3-3.89abcdef-ok"))), {
+    q: { "0123abcd": [3, 3], "11112222": [3, 3] },
+    l: { "89abcdef": 1 },
+  });
+});
+
+test("results are kept apart only on a page opened from a file in Firefox", () => {
+  assert.equal(course.progress.apart(), false); // http: one storage for the site
+  // Firefox: a file is an origin of its own, "null" (Node's URL says the same).
+  assert.equal(loadAt("file:///home/me/docker-basics-offline/progress.html").progress.apart(), true);
 });

@@ -25,12 +25,17 @@ function stubDocument() {
 
 /** `course` after course.js and the named feature scripts ran, e.g. load("labs"). */
 export function load(...features) {
+  return loadAt("http://127.0.0.1:8000/", ...features);
+}
+
+/** The same, for a page at `address` (e.g. a file:// one). */
+export function loadAt(address, ...features) {
   const storage = new Map();
   const context = {
     console,
     URL,
     document: stubDocument(),
-    location: new URL("http://127.0.0.1:8000/"),
+    location: new URL(address),
     localStorage: {
       getItem: (k) => (storage.has(k) ? storage.get(k) : null),
       setItem: (k, v) => storage.set(k, String(v)),

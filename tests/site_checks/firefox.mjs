@@ -16,7 +16,10 @@
      and its clearing (select all, Delete); and what it held, noted and showed in its live
      regions (as states.py's paste_answers).
    - script {steps}: pages visited in turn, each {url, run} with `run` a function's source
-     evaluated in the page (awaited); the answers in order. */
+     evaluated in the page (awaited) with the earlier steps' answers; the answers in order.
+
+   Firefox runs with its own defaults where puppeteer changes them for its tests: a file
+   opened from file:// is an origin of its own (security.fileuri.strict_origin_policy). */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import puppeteer from "puppeteer-core";
@@ -142,7 +145,7 @@ async function script(browser, task) {
   for (const step of task.steps) {
     if (page) await page.close();
     page = await open(browser, step.url);
-    answers.push(await page.evaluate(`(${step.run})()`));
+    answers.push(await page.evaluate(`(${step.run})(${JSON.stringify(answers)})`));
   }
   if (page) await page.close();
   return answers;
@@ -155,8 +158,12 @@ const browser = await puppeteer.launch({
   browser: "firefox",
   executablePath: plan.firefox,
   headless: true,
-  // Reading the clipboard back (navigator.clipboard.readText) without a prompt.
-  extraPrefsFirefox: { "dom.events.testing.asyncClipboard": true },
+  extraPrefsFirefox: {
+    // Reading the clipboard back (navigator.clipboard.readText) without a prompt.
+    "dom.events.testing.asyncClipboard": true,
+    // Firefox's default, which puppeteer turns off: each file:// page its own origin and storage.
+    "security.fileuri.strict_origin_policy": true,
+  },
 });
 const results = {};
 try {

@@ -49,6 +49,7 @@
 
   /* Quiz results and passed labs: {q: {id: [right, total]}, l: {id: 1}}. */
   var OLD_PROGRESS = "docker-basics.progress"; // its key before course.store: read, then kept under the new one
+  var CODE_PREFIX = "DB1";
   function progress(data) {
     return data && typeof data.q === "object" && typeof data.l === "object" ? data : null;
   }
@@ -65,6 +66,52 @@
     },
     save: function (data) {
       return course.store.save("progress", data);
+    },
+
+    /* A progress code, to carry results to another browser or page: "DB1." then one entry per
+       result, joined by dots: quiz "<id>-<right>-<total>", lab "<id>-ok". Ids are 8 hex digits. */
+    code: function (data) {
+      var parts = [CODE_PREFIX];
+      Object.keys(data.q).sort().forEach(function (id) {
+        parts.push(id + "-" + data.q[id][0] + "-" + data.q[id][1]);
+      });
+      Object.keys(data.l).sort().forEach(function (id) {
+        parts.push(id + "-ok");
+      });
+      return parts.join(".");
+    },
+    /* The results in a code, or null when the text is not one. */
+    fromCode: function (text) {
+      var parts = String(text || "").trim().split(".");
+      if (parts[0] !== CODE_PREFIX) return null;
+      var data = { q: {}, l: {} };
+      for (var i = 1; i < parts.length; i++) {
+        var m = /^([0-9a-f]{8})-(?:(ok)|(\d{1,2})-(\d{1,2}))$/.exec(parts[i]);
+        if (!m) return null;
+        if (m[2]) data.l[m[1]] = 1;
+        else if (+m[3] <= +m[4] && +m[4] > 0) data.q[m[1]] = [+m[3], +m[4]];
+        else return null;
+      }
+      return data;
+    },
+    /* `data` with the results of `more` added (a result in both: the one in `more`). */
+    merge: function (data, more) {
+      Object.keys(more.q).forEach(function (id) {
+        data.q[id] = more.q[id];
+      });
+      Object.keys(more.l).forEach(function (id) {
+        data.l[id] = more.l[id];
+      });
+      return data;
+    },
+    /* True when this page's results are kept apart from every other page's: opened from a file
+       in Firefox, where each file is an origin of its own (location.origin "null") with its own
+       storage. Chromium shares one storage between the files (origin "file://"); over http every
+       page of the site shares one. Then a result saved here is on this page only, and the
+       progress page cannot see it. */
+    apart: function () {
+      var where = root.location;
+      return !!where && where.protocol === "file:" && where.origin === "null";
     },
   };
 

@@ -11,34 +11,21 @@
 
   var load = course.progress.load;
   var save = course.progress.save;
+  var exportCode = course.progress.code;
+  var importCode = course.progress.fromCode;
   function empty() {
     return { q: {}, l: {} };
   }
 
-  /* Export code: "DB1." then one entry per result, joined by dots:
-     quiz "<id>-<right>-<total>", lab "<id>-ok". Ids are 8 hex digits. */
-  function exportCode(data) {
-    var parts = [CODE_PREFIX];
-    Object.keys(data.q).sort().forEach(function (id) {
-      parts.push(id + "-" + data.q[id][0] + "-" + data.q[id][1]);
-    });
-    Object.keys(data.l).sort().forEach(function (id) {
-      parts.push(id + "-ok");
-    });
-    return parts.join(".");
-  }
-  function importCode(text) {
-    var parts = String(text || "").trim().split(".");
-    if (parts[0] !== CODE_PREFIX) return null;
-    var data = empty();
-    for (var i = 1; i < parts.length; i++) {
-      var m = /^([0-9a-f]{8})-(?:(ok)|(\d{1,2})-(\d{1,2}))$/.exec(parts[i]);
-      if (!m) return null;
-      if (m[2]) data.l[m[1]] = 1;
-      else if (+m[3] <= +m[4] && +m[4] > 0) data.q[m[1]] = [+m[3], +m[4]];
-      else return null;
-    }
-    return data;
+  /* Under a result saved on a page whose results are kept apart (course.progress.apart: a
+     file:// copy in Firefox): where it is kept, and the code that carries it to Your progress. */
+  function keptHere(parent, data) {
+    var link = document.createElement("a");
+    link.href = course.site.url("progress.md");
+    link.textContent = "Your progress";
+    parent.appendChild(document.createTextNode(" Kept on this page only: opened from a file, this browser keeps each page's results apart, so "));
+    parent.appendChild(link);
+    course.withCode(parent, " cannot see it. To add it there, import this code on that page: `" + exportCode(data) + "`");
   }
 
   /* ---------------------------------------------------------------- quizzes */
@@ -89,9 +76,11 @@
     var data = load();
     data.q[quiz.getAttribute("data-quiz")] = [right, questions.length];
     var saved = save(data);
-    quiz.querySelector(".quiz__score").textContent =
-      "Your score: " + right + " of " + questions.length + " right." +
-      (saved ? " Saved in Your progress." : " (This browser does not let the page save it.)");
+    var score = quiz.querySelector(".quiz__score");
+    score.textContent = "Your score: " + right + " of " + questions.length + " right.";
+    if (!saved) score.appendChild(document.createTextNode(" (This browser does not let the page save it.)"));
+    else if (course.progress.apart()) keptHere(score, data);
+    else score.appendChild(document.createTextNode(" Saved in Your progress."));
   }
 
   function setUpQuizzes(root) {
@@ -100,8 +89,9 @@
       quiz.classList.add("quiz--ready");
       var last = data.q[quiz.getAttribute("data-quiz")];
       if (last) {
-        quiz.querySelector(".quiz__score").textContent =
-          "Last time: " + last[0] + " of " + last[1] + " right. Answer again to update it.";
+        var score = quiz.querySelector(".quiz__score");
+        score.textContent = "Last time: " + last[0] + " of " + last[1] + " right. Answer again to update it.";
+        if (course.progress.apart()) keptHere(score, data);
       }
     });
   }
@@ -167,6 +157,13 @@
       tools.querySelector(".progress-tools__code").value = exportCode(data);
     }
     tools.innerHTML =
+      (course.progress.apart()
+        ? '<p class="progress-tools__apart">You opened this copy of the course from a file, and this browser keeps ' +
+          "each page's results apart: this page shows only the results imported here. Under its score, each quiz " +
+          "shows the code of its result: paste it into the box below and choose <strong>Import the code above</strong> " +
+          '(each import adds to what is here). Or <a href="#reading-the-offline-copy-in-firefox">read the course ' +
+          "through a local web server</a>, and every page shares one progress.</p>"
+        : "") +
       '<p class="progress-tools__summary" role="status" aria-live="polite"></p>' +
       '<p><label for="progress-code">Your progress as a code (copy it to carry your progress to another browser):</label><br>' +
       '<textarea id="progress-code" class="progress-tools__code" rows="3" spellcheck="false"></textarea></p>' +
@@ -185,7 +182,7 @@
         message.textContent = "That is not a progress code: it starts with " + CODE_PREFIX + ". and comes from this page.";
         return;
       }
-      save(data);
+      save(course.progress.merge(load(), data));
       render();
       message.textContent = "Imported " + Object.keys(data.q).length + " quiz results and " + Object.keys(data.l).length + " labs.";
     });
