@@ -1,74 +1,41 @@
 """What the copy button of each console block must copy: its commands, as course.console reads
-them from the page's source (a command with its continuation lines, never output), and what
-the button really copied in the browser (Material's own button, the real clipboard)."""
+them (a command with its continuation lines, never output), and what the button really copied
+in the browser (Material's own button, the real clipboard).
+
+Every block's copy is compared with the commands course.console reads from the text the block
+shows; and every ```console fence of the page's source (snippets expanded) must be copied as its
+commands by one of the page's blocks. The page also has blocks that a fence renders from data (a
+lab's commands, the notes on other Docker setups), which are not ```console fences of the page.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections import Counter
 from pathlib import Path
-
-import yaml
 
 from course import console
 
 ROOT = Path(__file__).resolve().parents[2]
-LAB_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*lab\b")
 
 
-@dataclass
-class Lab:
-    """The console blocks a lab renders: its solution's blocks, and the commands it asks to run."""
-
-    line: int
-    solution: list[str] = field(default_factory=list)
-    commands: list[str] = field(default_factory=list)
-    powershell: list[str] = field(default_factory=list)  # where Windows differs
+def commands(cmds: list[console.Command]) -> str:
+    return "\n".join(command.text for command in cmds)
 
 
-@dataclass
-class Sources:
-    blocks: list[tuple[str, str]]  # (file:line, commands) of each ```console block, in page order
-    labs: list[Lab]  # each lab of the page, in page order
+def page_blocks(page: str, project: Path = ROOT) -> list[tuple[str, str]]:
+    """(file:line, commands) of each ```console fence of a docs page (docs/…md) of `project`, in
+    order, snippets expanded, as course.console parses them."""
+    blocks = console.parse_lines(console.expand(project / page, project), page)
+    return [(f"{b.file}:{b.lineno}", commands(b.commands)) for b in blocks]
 
 
-def commands(block: console.Block) -> str:
-    return "\n".join(command.text for command in block.commands)
-
-
-def _lab(lines: list[console.Line], start: int) -> tuple[Lab, int]:
-    """The lab whose fence opens at lines[start]; and the index after its closing fence."""
-    opening = LAB_FENCE.match(lines[start].text)
-    indent, fence = opening["indent"], opening["fence"]
-    close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-    end = next(j for j in range(start + 1, len(lines)) if close.match(lines[j].text))
-    body = [ln.text[len(indent) :] if ln.text.startswith(indent) else ln.text for ln in lines[start + 1 : end]]
-    spec = yaml.safe_load("\n".join(body))
-    lab = Lab(lines[start].lineno)
-    solution = [console.Line(text, lines[start].file, lines[start].lineno) for text in spec["solution"].splitlines()]
-    lab.solution = [commands(block) for block in console.parse_lines(solution)]
-    # Version 1 of the lab spec: one `command`; version 2: `commands`, each a string or
-    # {command, powershell} (CONTRACTS.md, section 2).
-    for item in [spec["command"]] if "command" in spec else spec.get("commands", []):
-        lab.commands.append(item if isinstance(item, str) else item["command"])
-        lab.powershell += [item["powershell"]] if isinstance(item, dict) and "powershell" in item else []
-    return lab, end + 1
-
-
-def sources(page: str, project: Path = ROOT) -> Sources:
-    """The console blocks of a docs page (docs/…md) of `project`, snippets expanded, as
-    course.console parses them."""
-    lines = console.expand(project / page, project)
-    labs: list[Lab] = []
-    i = 0
-    while i < len(lines):
-        if LAB_FENCE.match(lines[i].text):
-            lab, i = _lab(lines, i)
-            labs.append(lab)
-        else:
-            i += 1
-    blocks = [(f"{b.file}:{b.lineno}", commands(b)) for b in console.parse_lines(lines, page)]
-    return Sources(blocks, labs)
+def shown_commands(text: str) -> str:
+    """The commands course.console reads from a block's text; a block with none is copied whole."""
+    lines = [console.Line(line, "", n) for n, line in enumerate(text.rstrip("\n").split("\n"), 1)]
+    try:
+        return commands(console.parse_block(lines))
+    except console.ConsoleSyntaxError:  # output before any command: no prompt at all
+        return text.rstrip()
 
 
 # Clicks Material's copy button of every console block and reads the clipboard after each
@@ -76,7 +43,6 @@ def sources(page: str, project: Path = ROOT) -> Sources:
 # earlier block's copy). Needs the clipboard-read and clipboard-write permissions.
 COPIED_JS = """
 async () => {
-  const labs = [...document.querySelectorAll(".lab")];
   const copied = [];
   for (const block of document.querySelectorAll(".md-content div.language-console")) {
     const button = block.querySelector("button[data-md-type=copy]");
@@ -84,7 +50,7 @@ async () => {
     if (button) button.click();
     copied.push({
       text: button ? await navigator.clipboard.readText() : "(no copy button)",
-      lab: labs.indexOf(block.closest(".lab")),
+      shown: block.querySelector("code").textContent,
     });
   }
   return copied;
@@ -93,25 +59,18 @@ async () => {
 
 
 def differences(page: str, copied: list[dict], project: Path = ROOT) -> list[str]:
-    """Where what the buttons copied differs from the page source's commands."""
-    want = sources(page, project)
+    """Where what the buttons copied differs from the commands of their blocks, and the page
+    source's console blocks that no button copies as their commands."""
     problems = []
-    outside = [c["text"] for c in copied if c["lab"] < 0]
-    if len(outside) != len(want.blocks):
-        problems.append(f"{len(outside)} console blocks on the page, {len(want.blocks)} in its source")
-    for (where, expected), got in zip(want.blocks, outside, strict=False):  # a count that differs is said above
-        if got != expected:
-            problems.append(f"the block at {where} copies {got!r}, its commands are {expected!r}")
-    shown = max((c["lab"] for c in copied), default=-1) + 1
-    if shown > len(want.labs):
-        problems.append(f"console blocks in {shown} labs on the page, {len(want.labs)} labs in its source")
-    for index, lab in enumerate(want.labs):
-        mine = [c["text"] for c in copied if c["lab"] == index]
-        allowed = set(lab.solution) | set(lab.commands) | set(lab.powershell)
-        problems += [f"a block of the lab at line {lab.line} copies {got!r}" for got in mine if got not in allowed]
-        problems += [
-            f"the lab at line {lab.line}: no block copies {expected!r}"
-            for expected in lab.solution + lab.commands
-            if expected not in mine
-        ]
+    for block in copied:
+        expected = shown_commands(block["shown"])
+        if block["text"] != expected:
+            first = block["shown"].strip().split("\n")[0][:60]
+            problems.append(f"the block {first!r}… copies {block['text']!r}, its commands are {expected!r}")
+    left = Counter(block["text"] for block in copied)
+    for where, expected in page_blocks(page, project):
+        if left[expected]:
+            left[expected] -= 1
+        else:
+            problems.append(f"no copy button copies the commands of the block at {where}: {expected!r}")
     return problems
