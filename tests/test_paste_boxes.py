@@ -1,8 +1,9 @@
 """A large paste does not freeze a practice box (issue 26), in Chromium; Firefox:
-test_firefox.py. Every kind of box (a lab's, the progress code's, any box to come) on the first
-page that has it: after a paste of 1 MB (held: the most a box takes) and of 5 MB (refused, with
-a note), the page answers checking, editing and clearing the box within a second, measured in
-the page as the time from the action's event to the next frame drawn (site_checks/states.js).
+test_firefox.py. Every kind of box (a lab's, the progress code's, Which Docker's, any box to come)
+on the first page that has it: after a paste of the most the box takes (course.paste.MAX, at
+least LEAST characters) and of 1 MB and 5 MB (refused, with a note), the page answers checking,
+editing and clearing the box within a second, measured in the page as the time from the action's
+event to the next frame drawn (site_checks/states.js).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from site_checks.building import site_pages
 pytestmark = pytest.mark.browser
 
 SIZES = (1_000_000, 5_000_000)
-ACCEPTED = 1_000_000  # course.paste.MAX: more than any command of the course prints
+LEAST = 100_000  # what a box must take at least: many times what any command of the course prints
 # What a terminal shows: a command at its prompt and its JSON output.
 TERMINAL = """$ docker inspect notes
 [
@@ -42,6 +43,6 @@ def test_a_large_paste_leaves_every_box_answering(served_site, context):
         for box in states.boxes(page):
             kinds.append(box["kind"])
             answers = states.paste_answers(page, box["selector"], TERMINAL, SIZES)
-            problems += states.paste_problems(f"{source.source} ({box['kind']})", answers, ACCEPTED)
+            problems += states.paste_problems(f"{source.source} ({box['kind']})", answers, LEAST)
     assert {"lab", "progress-tools"} <= {k.split()[0] for k in kinds}, kinds
     assert problems == []

@@ -554,8 +554,8 @@ def box_fence(source, language, class_name, options, md, **kwargs):
         '<p><label for="which-docker-paste">Output of <code>docker version</code>'
         " (and <code>docker info</code>)</label>"
         '<textarea id="which-docker-paste" rows="10" spellcheck="false" autocomplete="off"></textarea></p>'
-        '<p><button type="button" class="md-button which-docker__check">Name my Docker</button> '
-        '<button type="button" class="md-button which-docker__forget">Forget it</button></p>'
+        '<p><button type="button" class="md-button course-button which-docker__check">Name my Docker</button> '
+        '<button type="button" class="md-button course-button which-docker__forget">Forget it</button></p>'
         '<p><label for="which-docker-choose">Or choose it from the list: </label>'
         '<select id="which-docker-choose" class="which-docker__choose">'
         f'<option value="">…</option>{options_html}</select></p>'

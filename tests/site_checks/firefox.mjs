@@ -10,8 +10,10 @@
 
    - practice {url, schemes, text, sizes}: one visit of a page with practice boxes.
      {buttons}: every kind of practice button at rest, hovered, focused by the keyboard and
-     after a click, in each palette (Material's scheme names; as states.py's button_states).
-     {paste}: into the first box of each kind, a paste of each size (text repeated), then
+     after a click, each state measured in each palette (Material's scheme names, switched
+     in the page), by palette (as states.py's button_states).
+     {paste}: into the first box of each kind, a paste of the most it takes and of each size
+     (text repeated), then
      how long the page takes to answer a click on the box's button, a key typed at its end
      and its clearing (select all, Delete); and what it held, noted and showed in its live
      regions (as states.py's paste_answers).
@@ -40,41 +42,35 @@ async function away(page) {
 }
 
 async function buttons(page, task) {
-  const out = {};
-  for (const scheme of task.schemes) {
-    await page.evaluate((scheme) => {
-      const input = [...document.querySelectorAll("[data-course-palette] input")].find(
-        (i) => i.dataset.mdColorScheme === scheme && i.dataset.mdColorMedia !== "(prefers-color-scheme)"
-      );
-      input.click();
-    }, scheme);
-    await page.waitForFunction((s) => document.body.getAttribute("data-md-color-scheme") === s, {}, scheme);
-    const found = [];
-    for (const b of await page.evaluate(() => window.__practice.buttons())) {
-      const handle = (await page.$$(await page.evaluate(() => window.__practice.BUTTONS)))[b.index];
-      const measure = () => handle.evaluate((el) => window.__practice.contrast(el));
-      await handle.scrollIntoView();
-      const states = {};
+  const out = Object.fromEntries(task.schemes.map((scheme) => [scheme, []]));
+  const selector = await page.evaluate(() => window.__practice.BUTTONS);
+  for (const b of await page.evaluate(() => window.__practice.buttons())) {
+    const handle = (await page.$$(selector))[b.index];
+    // Each state measured in every palette at once (switched in the page, as the toggle does).
+    const measure = () => handle.evaluate((el, schemes) => window.__practice.contrastInPalettes(el, schemes), task.schemes);
+    await handle.scrollIntoView();
+    const states = {};
+    await away(page);
+    states["at rest"] = await measure();
+    await handle.hover();
+    states.hovered = await measure();
+    if (!Object.values(states["at rest"])[0].disabled) {
       await away(page);
-      states["at rest"] = await measure();
-      await handle.hover();
-      states.hovered = await measure();
-      if (!states["at rest"].disabled) {
-        await away(page);
-        await handle.focus();
-        await page.keyboard.down("Shift");
-        await page.keyboard.press("Tab");
-        await page.keyboard.up("Shift");
-        await page.keyboard.press("Tab");
-        states.focused = await measure();
-        await away(page);
-        await handle.click();
-        await page.mouse.move(1, 1);
-        states["after a click"] = await measure();
-      }
-      found.push({ ...b, states });
+      await handle.focus();
+      await page.keyboard.down("Shift");
+      await page.keyboard.press("Tab");
+      await page.keyboard.up("Shift");
+      await page.keyboard.press("Tab");
+      states.focused = await measure();
+      await away(page);
+      await handle.click();
+      await page.mouse.move(1, 1);
+      states["after a click"] = await measure();
     }
-    out[scheme] = found;
+    for (const scheme of task.schemes) {
+      const mine = Object.fromEntries(Object.entries(states).map(([state, m]) => [state, m[scheme]]));
+      out[scheme].push({ ...b, states: mine });
+    }
   }
   return out;
 }
@@ -115,8 +111,9 @@ async function pasteInto(page, box, task) {
     await action();
     return page.evaluate(() => window.__answered);
   };
-  const out = {};
-  for (const size of task.sizes) {
+  const limit = await box.evaluate((el) => window.__practice.limit(el));
+  const out = { limit };
+  for (const size of [...new Set([limit, ...task.sizes])]) {
     const text = task.text.repeat(Math.ceil(size / task.text.length)).slice(0, size);
     await page.evaluate((t) => navigator.clipboard.writeText(t), text);
     await box.focus();

@@ -9,8 +9,10 @@
      (after any transition): computed colours, each background composited over the ones
      below it, down to the page; and which states the button is in.
    - boxes(): the first textarea of each kind of practice box on the page.
-   - buttonAfter(box), liveText(box), note(box): a paste box's button, the longest text of
-     its live regions, and the note course.js writes under it.
+   - buttonAfter(box), liveText(box), limit(box), note(box): the button that checks a paste
+     box, the longest text of its live regions, the most it takes, and the note course.js
+     writes under it.
+   - contrastInPalettes(button, schemes): contrast() in each palette.
    - afterNext(type): a promise of the time from the next `type` event (its timeStamp) until
      the browser has drawn the frame after it: how long the page takes to answer. */
 (function () {
@@ -119,12 +121,20 @@
       return out;
     },
 
-    /* The box's button: the first practice button after it in its practice box. */
+    /* The button that checks what the box holds: the box kind's own (CHECKS), else the first
+       enabled practice button after the box in its practice box. */
+    CHECKS: {
+      lab: ".lab__check",
+      "progress-tools": ".progress-tools__import",
+      "which-docker": ".which-docker__check",
+    },
     buttonAfter: function (box) {
-      var all = box.closest("[data-course-script]").querySelectorAll(BUTTONS);
+      var root = box.closest("[data-course-script]");
+      var own = this.CHECKS[root.classList[0]];
+      if (own && root.querySelector(own)) return root.querySelector(own);
       return (
-        Array.prototype.find.call(all, function (b) {
-          return box.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING;
+        Array.prototype.find.call(root.querySelectorAll(BUTTONS), function (b) {
+          return !b.disabled && box.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING;
         }) || null
       );
     },
@@ -137,26 +147,64 @@
       })));
     },
 
+    /* The most characters the box takes (course.js refuses a larger paste). */
+    limit: function (box) {
+      return box.maxLength > 0 ? box.maxLength : window.course.paste.MAX;
+    },
+
     /* The box's paste note (course.js), "" when there is none. */
     note: function (box) {
       var note = box.nextElementSibling;
       return note && note.classList.contains("course-paste-note") ? note.textContent : "";
     },
 
+    /* The button's contrast in each of Material's palettes (scheme names), switched as the
+       palette toggle does; the palette it had is put back. */
+    contrastInPalettes: function (el, schemes) {
+      var self = this;
+      var before = document.body.getAttribute("data-md-color-scheme");
+      var out = {};
+      return schemes
+        .concat([before])
+        .reduce(function (done, scheme, i) {
+          return done.then(function () {
+            var input = Array.prototype.find.call(document.querySelectorAll("[data-course-palette] input"), function (x) {
+              return x.dataset.mdColorScheme === scheme && x.dataset.mdColorMedia !== "(prefers-color-scheme)";
+            });
+            if (!input) throw new Error("no palette " + scheme);
+            input.click();
+            if (document.body.getAttribute("data-md-color-scheme") !== scheme) throw new Error("palette " + scheme + " not set");
+            if (i < schemes.length) {
+              return self.contrast(el).then(function (m) {
+                out[scheme] = m;
+              });
+            }
+          });
+        }, Promise.resolve())
+        .then(function () {
+          return out;
+        });
+    },
+
+    /* Milliseconds from the next `type` event to the frame drawn after it; -1 when no such
+       event came within 10 s (the action did not happen: a disabled button, say). */
     afterNext: function (type) {
       return new Promise(function (resolve) {
-        document.addEventListener(
-          type,
-          function (event) {
-            var start = event.timeStamp;
-            requestAnimationFrame(function () {
-              setTimeout(function () {
-                resolve(Math.round(performance.now() - start));
-              }, 0);
-            });
-          },
-          { capture: true, once: true }
-        );
+        var missed = setTimeout(function () {
+          document.removeEventListener(type, seen, true);
+          resolve(-1);
+        }, 10000);
+        function seen(event) {
+          clearTimeout(missed);
+          document.removeEventListener(type, seen, true);
+          var start = event.timeStamp;
+          requestAnimationFrame(function () {
+            setTimeout(function () {
+              resolve(Math.round(performance.now() - start));
+            }, 0);
+          });
+        }
+        document.addEventListener(type, seen, true);
       });
     },
   };

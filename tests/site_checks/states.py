@@ -120,7 +120,8 @@ def boxes(page) -> list[dict]:
 
 
 def paste_answers(page, selector: str, text: str, sizes) -> dict:
-    """Into the box, a paste of each size (Ctrl+V from the clipboard), then the time until the
+    """Into the box, a paste of the most it takes and of each size (Ctrl+V from the clipboard:
+    {"limit": the most, size: what it did}), then the time until the
     page has drawn its answer to a click on the box's button, to a key typed at its end and to
     clearing it (select all, Delete), as states.js's afterNext measures it; and what it held,
     noted, and showed in its live regions. As firefox.mjs's paste()."""
@@ -133,8 +134,9 @@ def paste_answers(page, selector: str, text: str, sizes) -> dict:
         action()
         return page.evaluate("() => window.__answered")
 
-    out = {}
-    for size in sizes:
+    limit = box.evaluate("(el) => window.__practice.limit(el)")
+    out = {"limit": limit}
+    for size in dict.fromkeys([limit, *sizes]):
         page.evaluate("(t) => navigator.clipboard.writeText(t)", sized(text, size))
         box.focus()
         for key in ("Control+a", "Delete", "Control+v"):
@@ -158,21 +160,22 @@ def paste_answers(page, selector: str, text: str, sizes) -> dict:
     return out
 
 
-def paste_problems(where: str, answers: dict, accepted: int) -> list[str]:
-    """A paste up to `accepted` characters is held whole; a larger one is refused with a note;
-    either way the box answers checking, editing and clearing within LIMIT_MS, echoes no paste
-    into a live region, and is empty after clearing."""
-    problems = []
-    for size, got in answers.items():
-        name = f"{where}, after a paste of {int(size):,} characters"
-        if int(size) <= accepted and got["held"] != int(size):
+def paste_problems(where: str, answers: dict, least: int) -> list[str]:
+    """A box takes at least `least` characters; a paste up to its limit is held whole, a larger
+    one refused with a note; either way the box answers checking, editing and clearing within
+    LIMIT_MS, echoes no paste into a live region, and is empty after clearing."""
+    limit = answers["limit"]
+    problems = [f"{where}: the box takes only {limit:,} characters"] if limit < least else []
+    for size, got in ((int(size), got) for size, got in answers.items() if size != "limit"):
+        name = f"{where}, after a paste of {size:,} characters"
+        if size <= limit and got["held"] != size:
             problems.append(f"{name}: the box holds {got['held']:,} characters")
-        if int(size) > accepted and (got["held"] or not got["note"].startswith("Not pasted")):
+        if size > limit and (got["held"] or not got["note"].startswith("Not pasted")):
             problems.append(f"{name}: not refused (it holds {got['held']:,}; note {got['note']!r})")
         problems += [
-            f"{name}: {action} took {ms} ms to answer (limit {LIMIT_MS} ms)"
+            f"{name}: {action} took {ms} ms to answer (limit {LIMIT_MS} ms)" if ms >= 0 else f"{name}: no {action}"
             for action, ms in got["ms"].items()
-            if ms > LIMIT_MS
+            if ms > LIMIT_MS or ms < 0
         ]
         if got["live"] > 2000:
             problems.append(f"{name}: a live region holds {got['live']:,} characters (the paste?)")

@@ -513,7 +513,7 @@
     if (mine) note.open = true;
     var others = items.length - mine;
     if (others) {
-      var button = el("button", "md-button course-differs__all");
+      var button = el("button", "md-button course-button course-differs__all");
       button.type = "button";
       button.textContent = "Show the notes for every setup (" + others + " more)";
       button.addEventListener("click", function () {
