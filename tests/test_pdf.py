@@ -12,6 +12,7 @@ import html
 import math
 import os
 import re
+import statistics
 import subprocess
 import sys
 import unicodedata
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from course import diagrams, doctor
+from course import diagrams, doctor, practice
 from site_checks.building import ROOT, site_pages
 
 # One xdist worker for the module: its fixture makes the PDF once, not once per worker that
@@ -278,3 +279,81 @@ def test_diagram_labels_are_at_least_8_pt(printed):
             )
     assert diagrams_printed, "the print page has no diagram"
     assert problems == [], "\n".join(problems + ["measured:"] + sizes)
+
+
+def page_lines(pdf: Path) -> list[list[str]]:
+    """Each PDF page's lines of text, without blank lines and the footer ("Page 12")."""
+    text = subprocess.run(
+        [doctor.tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for page in text.split("\f")[: page_count(pdf)]:
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        pages.append([line for line in lines if not re.fullmatch(r"Page \d+", line)])
+    return pages
+
+
+def headings(site_dir: Path) -> set[str]:
+    """The text of every heading of the print page (h1 to h4), without its permalink sign."""
+    soup = BeautifulSoup((site_dir / "print_page" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    for link in soup.select("a.headerlink"):
+        link.extract()
+    found = {" ".join(h.get_text(" ", strip=True).split()) for h in soup.select("h1, h2, h3, h4")}
+    return {h for h in found if len(h) >= 4}
+
+
+def set_large(line: str, runs: list[tuple[str, float]]) -> bool:
+    """Is `line` set larger than the page's text (a heading, not a list item of the same words)?
+    Its longest piece of text against the page's median size."""
+    pieces = [run for run in runs if run[0] and run[0] in line]
+    if not pieces:
+        return False
+    body = statistics.median(size for _, size in runs)
+    return max(pieces, key=lambda run: len(run[0]))[1] >= 1.15 * body
+
+
+def test_no_page_ends_with_a_heading(printed):
+    """A heading (a lab's above all) is never left alone at the foot of a page: the print CSS
+    keeps it with what follows. Read as the last line of each page, the contents left out: a
+    last line with a heading's words, set larger than the page's text."""
+    pdf, site_dir = printed
+    pages, titles, runs = page_lines(pdf), headings(site_dir), TextRuns(pdf)
+    contents = next(i for i, lines in enumerate(pages[:4]) if lines and lines[0].startswith("Contents"))
+    first_chapter = next(i for i in range(contents + 1, len(pages)) if re.match(r"1 \S", " ".join(pages[i])))
+    labs = [f"Lab: {practice.parse_lab(f.source)['title']}" for f in practice.find_all() if f.kind == "lab"]
+    assert all(lab in titles for lab in labs), f"lab headings {labs} not among the print page's headings"
+    alone = [
+        f"PDF page {number + 1} ends with the heading {lines[-1]!r}"
+        for number, lines in enumerate(pages)
+        # A page with its heading only is a part's title page (mkdocs-print-site-plugin's), alone by design.
+        if number >= first_chapter
+        and len(lines) > 1
+        and any(lines[-1].endswith(title) for title in titles)
+        and set_large(lines[-1], runs[number])
+    ]
+    assert alone == [], "\n".join(alone)
+
+
+def test_a_printed_lab_says_what_to_run_with_no_box(printed):
+    """On paper a lab has no box to paste into: it says to run its commands, shows them, and
+    says where the verdict is read."""
+    pdf, _ = printed
+    text = " ".join(page_texts(pdf))
+    squeezed = re.sub(r"\s+", "", text)
+    problems = []
+    for found in (f for f in practice.find_all() if f.kind == "lab"):
+        spec = practice.parse_lab(found.source)
+        # The lab itself (its heading, then its goal), not its line in the contents or a mention.
+        found_at = re.search(re.escape(f"Lab: {spec['title']}") + r".{0,80}?Goal\.", text)
+        lab = text[found_at.start() :][:6000] if found_at else ""
+        if not lab:
+            problems.append(f"{found.page}: the lab {spec['title']!r} is not in the PDF")
+            continue
+        if "paste" in lab.split("What the check looks at")[0].split("Check your work.")[-1]:
+            problems.append(f"{found.page}: the printed lab says to paste: {lab[:300]!r}")
+        if "shows whether your work meets each point of What the check looks at" not in lab:
+            problems.append(f"{found.page}: the printed lab does not say what to compare the output with")
+        for command in spec["commands"]:
+            if re.sub(r"\s+", "", command["command"]) not in re.sub(r"\s+", "", lab):
+                problems.append(f"{found.page}: the command {command['command']!r} is not printed in its lab")
+    assert squeezed and problems == [], "\n".join(problems)

@@ -667,6 +667,12 @@ def render_lab(spec: dict, lab_id: str) -> str:
         if several
         else "Run this read-only command, on Linux, macOS or Windows alike, and paste all of its output in the box."
     )
+    # On paper (the PDF) there is no box: the commands to run, and where to read the verdict.
+    paper = (
+        f"Run {'these read-only commands' if several else 'this read-only command'}, on Linux, macOS or "
+        f"Windows alike: what {'they print' if several else 'it prints'} shows whether your work meets each "
+        "point of <em>What the check looks at</em>, below. On the course's web site, the page checks it for you."
+    )
     return (
         f'<div class="lab" data-lab="{lab_id}" data-name="{name}" data-spec="{spec_json}" data-course-script="labs" '
         f'role="region" '
@@ -674,7 +680,8 @@ def render_lab(spec: dict, lab_id: str) -> str:
         f'<div class="lab__goal"><p><strong>Goal.</strong> {inline(spec["goal"])}</p></div>'
         f'<details class="lab__hints"><summary>Hints</summary><ol>{hints}</ol></details>'
         f'<details class="lab__solution"><summary>Solution</summary>{blocks(spec["solution"])}</details>'
-        f"<p><strong>Check your work.</strong> {intro} Nothing leaves your browser.</p>"
+        f'<p><strong>Check your work.</strong> <span class="lab__on-screen">{intro} Nothing leaves your browser.</span>'
+        f'<span class="lab__on-paper">{paper}</span></p>'
         f'<ol class="lab__commands">{"".join(steps)}</ol>'
         f'<div class="lab__interactive lab__asks"></div>'
         f'<p class="lab__interactive lab__actions">'
