@@ -113,6 +113,20 @@
       var where = root.location;
       return !!where && where.protocol === "file:" && where.origin === "null";
     },
+    /* Under a result saved on such a page (a quiz's score, a passed lab): where it is kept,
+       and the code that carries this page's results to Your progress. */
+    keptHere: function (parent, data) {
+      var link = root.document.createElement("a");
+      link.href = course.site.url("progress.md");
+      link.textContent = "Your progress";
+      parent.appendChild(
+        root.document.createTextNode(
+          " Kept on this page only: opened from a file, this browser keeps each page's results apart, so "
+        )
+      );
+      parent.appendChild(link);
+      withCode(parent, " cannot see it. To add it there, import this code on that page: `" + course.progress.code(data) + "`");
+    },
   };
 
   /* ---------------------------------------------------------------- pastes */

@@ -17,17 +17,6 @@
     return { q: {}, l: {} };
   }
 
-  /* Under a result saved on a page whose results are kept apart (course.progress.apart: a
-     file:// copy in Firefox): where it is kept, and the code that carries it to Your progress. */
-  function keptHere(parent, data) {
-    var link = document.createElement("a");
-    link.href = course.site.url("progress.md");
-    link.textContent = "Your progress";
-    parent.appendChild(document.createTextNode(" Kept on this page only: opened from a file, this browser keeps each page's results apart, so "));
-    parent.appendChild(link);
-    course.withCode(parent, " cannot see it. To add it there, import this code on that page: `" + exportCode(data) + "`");
-  }
-
   /* ---------------------------------------------------------------- quizzes */
   function questionState(fieldset) {
     var right = fieldset.getAttribute("data-right").split(",");
@@ -79,7 +68,7 @@
     var score = quiz.querySelector(".quiz__score");
     score.textContent = "Your score: " + right + " of " + questions.length + " right.";
     if (!saved) score.appendChild(document.createTextNode(" (This browser does not let the page save it.)"));
-    else if (course.progress.apart()) keptHere(score, data);
+    else if (course.progress.apart()) course.progress.keptHere(score, data);
     else score.appendChild(document.createTextNode(" Saved in Your progress."));
   }
 
@@ -91,7 +80,7 @@
       if (last) {
         var score = quiz.querySelector(".quiz__score");
         score.textContent = "Last time: " + last[0] + " of " + last[1] + " right. Answer again to update it.";
-        if (course.progress.apart()) keptHere(score, data);
+        if (course.progress.apart()) course.progress.keptHere(score, data);
       }
     });
   }
