@@ -312,6 +312,11 @@ def set_large(line: str, runs: list[tuple[str, float]]) -> bool:
     return max(pieces, key=lambda run: len(run[0]))[1] >= 1.15 * body
 
 
+def ends_heading(line: str, title: str) -> bool:
+    """Is `line` the heading `title` (numbered or not), or the last line of it where it wraps?"""
+    return bool(re.fullmatch(r"(?:[\d.]+ )?" + re.escape(title), line)) or (len(line) >= 8 and title.endswith(line))
+
+
 def test_no_page_ends_with_a_heading(printed):
     """A heading (a lab's above all) is never left alone at the foot of a page: the print CSS
     keeps it with what follows. Read as the last line of each page, the contents left out: a
@@ -328,7 +333,7 @@ def test_no_page_ends_with_a_heading(printed):
         # A page with its heading only is a part's title page (mkdocs-print-site-plugin's), alone by design.
         if number >= first_chapter
         and len(lines) > 1
-        and any(lines[-1].endswith(title) for title in titles)
+        and any(ends_heading(lines[-1], title) for title in titles)
         and set_large(lines[-1], runs[number])
     ]
     assert alone == [], "\n".join(alone)
