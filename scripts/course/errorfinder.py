@@ -376,7 +376,7 @@ def render_finder(data: dict) -> str:
         "line that says what failed. The box reads it in your browser and sends nothing.</span></p>"
         '<textarea id="error-finder-paste" rows="6" spellcheck="false" autocomplete="off" autocapitalize="off" '
         'aria-describedby="error-finder-help"></textarea>'
-        '<p><button type="button" class="md-button error-finder__find">Find the cause</button></p>'
+        '<p><button type="button" class="md-button course-button error-finder__find">Find the cause</button></p>'
         "</div>"
         '<div class="error-finder__answer" role="status" aria-live="polite">'
         '<p class="error-finder__verdict"></p><ol class="error-finder__results"></ol></div>'

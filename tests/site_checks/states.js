@@ -127,6 +127,7 @@
       lab: ".lab__check",
       "progress-tools": ".progress-tools__import",
       "which-docker": ".which-docker__check",
+      "error-finder": ".error-finder__find",
     },
     buttonAfter: function (box) {
       var root = box.closest("[data-course-script]");
