@@ -228,10 +228,16 @@ CONTENT_GONE = (
 )
 
 
+UNPACKING_GONE = (
+    "Error response from daemon: NotFound: snapshot extract-594742396-QoTs "
+    "sha256:adb207fa8f177f229637ea2afe3d289f89a399659714e1b151482263ff43bb03 does not exist: not found"
+)
+
+
 @pytest.mark.parametrize(
     "gone",
-    [SNAPSHOT_GONE, CONTAINER_LAYER_GONE, CONTENT_GONE],
-    ids=["image snapshot", "container layer", "image content"],
+    [SNAPSHOT_GONE, CONTAINER_LAYER_GONE, CONTENT_GONE, UNPACKING_GONE],
+    ids=["image snapshot", "container layer", "image content", "snapshot being unpacked"],
 )
 def test_a_size_listing_that_lost_a_snapshot_to_a_removal_runs_again(gone, pauses):
     """CI ran red when the example tests removed a container while a console block's

@@ -465,9 +465,11 @@ def output_matches(command: str, expected: list[str], actual: list[str]) -> bool
 
 
 def mismatch_diff(command: str, expected: list[str], actual: list[str]) -> str:
+    """The lines that differ as the comparison sees them: normalised (ids, times, sizes … as
+    placeholders), so a long `docker inspect` shows its one changed field, not every new id."""
     if BUILD_CMD.search(command):
         return short_diff(sorted(build_steps(expected)), sorted(build_steps(actual)))
-    return short_diff(expected, actual)
+    return short_diff([normalise(e) for e in expected], [normalise(a) for a in actual])
 
 
 def short_diff(expected: list[str], actual: list[str], n: int = 40) -> str:

@@ -71,12 +71,13 @@ def takes_build_lock(command: str) -> bool:
 # Listings that add up snapshot sizes (`system df`, `image ls`) fail when a container or an
 # image goes while they count, and its snapshot with it (containerd also collects snapshots a
 # while after a removal, so no lock can cover it): such a listing is run again. Engine 28.5
-# words it three ways: an image's snapshot, a container's read-write layer, or an image's
-# content (a blob of an image removed while `docker images -a` read it: a page's clean-up
-# listing failed so beside the labs' rounds).
+# words it three ways: an image's snapshot (also one a build or pull beside it is still
+# unpacking: `snapshot extract-594742396-QoTs sha256:… does not exist`), a container's
+# read-write layer, or an image's content (a blob of an image removed while `docker images -a`
+# read it: a page's clean-up listing failed so beside the labs' rounds).
 SIZE_LISTING = re.compile(r"\bdocker\s+(?:system\s+df|images|image\s+(?:ls|list))\b")
 SNAPSHOT_GONE = re.compile(
-    r"NotFound: snapshot \S+ does not exist|failed to retrieve container list: rw layer snapshot not found"
+    r"NotFound: snapshot .+? does not exist|failed to retrieve container list: rw layer snapshot not found"
     r"|NotFound: content digest sha256:[0-9a-f]+: not found"
 )
 # Seconds before each try after the first. Run V lost the same snapshot three times in a row
