@@ -33,6 +33,18 @@ def site(served_site) -> Build:
 
 
 @pytest.fixture(scope="session")
+def csp_site(served_site):
+    """(build, base URL): the same build served again with the course image's
+    Content-Security-Policy (course.image.policy: its hashes of the inline scripts), so that
+    a sweep of every page meets what nginx enforces without building the image."""
+    from course import image
+
+    built, _ = served_site
+    with chromium.serve(built.site_dir, headers={"Content-Security-Policy": image.policy(built.site_dir)}) as base:
+        yield built, base
+
+
+@pytest.fixture(scope="session")
 def offline_site(tmp_path_factory) -> Build:
     result = build(site_dir=tmp_path_factory.mktemp("offline") / "site", config="mkdocs.offline.yml")
     assert result.returncode == 0, f"strict offline build failed:\n{result.log}"

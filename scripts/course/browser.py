@@ -24,9 +24,16 @@ CHROMIUM_ARGS = [
 ]
 
 # Material draws each diagram into a closed shadow root: open it. Count layout
-# shifts (Cumulative Layout Shift) and note when the last diagram was drawn.
+# shifts (Cumulative Layout Shift) and note when the last diagram was drawn. Record
+# what a Content-Security-Policy blocked (the course image's nginx, and the tests'
+# server where it sends the same policy).
 INIT_SCRIPT = """
 (() => {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    const where = `${e.sourceFile}:${e.lineNumber}`;
+    window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${where})`);
+  });
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
     return attach.call(this, Object.assign({}, init, { mode: "open" }));

@@ -3,7 +3,8 @@
 `serve(folder)` serves a built site on http://127.0.0.1:<free port>/ from a
 background thread. With gzip=True it compresses text responses for clients
 that accept it (as nginx's `gzip on` does in the course image), so that the
-bytes a browser transfers can be measured without Docker.
+bytes a browser transfers can be measured without Docker. `headers` are sent
+with every response (the tests send the course image's Content-Security-Policy).
 """
 
 from __future__ import annotations
@@ -21,10 +22,16 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/sv
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     use_gzip = False
+    extra_headers: dict[str, str] = {}
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "application/javascript"}
 
     def log_message(self, *args):  # quiet
         pass
+
+    def end_headers(self):
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def send_head(self):
         if not self.use_gzip or "gzip" not in self.headers.get("Accept-Encoding", ""):
@@ -48,9 +55,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(directory: Path, *, gzip: bool = False):
+def serve(directory: Path, *, gzip: bool = False, headers: dict[str, str] | None = None):
     """Serve `directory` on a free port of 127.0.0.1; yields the base URL (ending in /)."""
-    handler_class = type("Handler", (_Handler,), {"use_gzip": gzip})
+    handler_class = type("Handler", (_Handler,), {"use_gzip": gzip, "extra_headers": dict(headers or {})})
     handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

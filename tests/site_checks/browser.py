@@ -38,12 +38,14 @@ class PageReport:
     aborted_by_navigation: list[str] = field(default_factory=list)
     diagrams: list[dict] = field(default_factory=list)
     layout_shift: float = 0.0
+    csp_violations: list[str] = field(default_factory=list)
     inspected: object = None  # what visit's `inspect(page)` returned
 
     def problems(self, expected_diagrams: int) -> list[str]:
         problems = [f"console error: {e}" for e in self.console_errors]
         problems += [f"failed request: {r}" for r in self.failed_requests]
         problems += [f"request to another host: {r}" for r in self.foreign_requests]
+        problems += [f"CSP: {v}" for v in self.csp_violations]
         drawn = [d for d in self.diagrams if d["svg"] and not d["error"]]
         if len(drawn) != expected_diagrams:
             problems.append(f"{len(drawn)} of {expected_diagrams} Mermaid diagrams drawn as SVG: {self.diagrams}")
@@ -115,6 +117,7 @@ def visit(context, url: str, base: str, expected_diagrams: int, inspect=None) ->
             report.diagrams = wait_for_diagrams(page, expected_diagrams)
             page.wait_for_timeout(200)  # let late layout shifts and errors arrive
             report.layout_shift = page.evaluate("window.__layoutShift")
+            report.csp_violations = page.evaluate("window.__cspViolations || []")
             if inspect:
                 report.inspected = inspect(page)
             return report
