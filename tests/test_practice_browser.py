@@ -22,14 +22,16 @@ from test_labs import EXAMPLES, bad_inputs, saved_cases
 pytestmark = pytest.mark.browser
 
 CHAPTERS = ("docs/concepts/", "docs/building-images/", "docs/running-containers/")
-LESSONS = [p for p in site_pages() if p.source.startswith(CHAPTERS)]
-OFFLINE_LESSONS = [p for p in site_pages("mkdocs.offline.yml") if p.source.startswith(CHAPTERS)]
+PAGES = site_pages()
+OFFLINE_PAGES = site_pages("mkdocs.offline.yml")
+LESSONS = [p for p in PAGES if p.source.startswith(CHAPTERS)]
+OFFLINE_LESSONS = [p for p in OFFLINE_PAGES if p.source.startswith(CHAPTERS)]
 LAB_PAGES = {practice.parse_lab(f.source)["name"]: f"docs/{f.page}" for f in practice.find_all() if f.kind == "lab"}
 
 
 @pytest.fixture(params=["http", "file"])
 def where(request, served_site, offline_site):
-    """(base URL, pages, site dir) over http:// or file://."""
+    """(base URL, lessons, site dir) over http:// or file://."""
     if request.param == "http":
         built, base = served_site
         return base, LESSONS, built.site_dir
@@ -40,8 +42,14 @@ def url_of(pages, source: str) -> str:
     return next(p.url for p in pages if p.source == source)
 
 
+def every_page(lessons) -> list:
+    """Every page of the same build as `lessons`: labs are on lessons and on troubleshooting
+    pages (the fix-it labs), progress has a page of its own."""
+    return PAGES if lessons is LESSONS else OFFLINE_PAGES
+
+
 def progress_url(pages) -> str:
-    return url_of(site_pages() if pages is LESSONS else site_pages("mkdocs.offline.yml"), "docs/progress.md")
+    return url_of(every_page(pages), "docs/progress.md")
 
 
 CHOICES_JS = "q => [q.dataset.right.split(','), [...q.querySelectorAll('input')].map(i => [i.type, i.checked])]"
@@ -178,7 +186,7 @@ def test_lab_checker_on_captured_cases_and_bad_input(example, where, context):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    navigate(page, base + url_of(pages, LAB_PAGES[lab.spec["name"]]), wait_until="load")
+    navigate(page, base + url_of(every_page(pages), LAB_PAGES[lab.spec["name"]]), wait_until="load")
     problems = []
     cases = list(saved_cases(example))
     node = labs.judge([{"spec": practice.lab_data(lab.spec), "pastes": p, "answers": a} for _, _, p, a in cases])
@@ -240,7 +248,7 @@ def test_progress_survives_navigation_and_reload_and_round_trips(where, context)
     n = questions.count()
     assert page.locator(".quiz__score").inner_text().startswith(f"Your score: {n - 1} of {n}")
     # A lab passed on its page.
-    labs_page = url_of(pages, LAB_PAGES["notes"])
+    labs_page = url_of(every_page(pages), LAB_PAGES["notes"])
     navigate(page, base + labs_page, wait_until="load")
     assert paste_and_check(page, solution_pastes("03-notes"))["state"] == "passed"
     # Back on the lesson: the result is shown. Then to the progress page, by a click
