@@ -254,6 +254,53 @@ test("output: another command's output, without its prompt line, or asked for wh
     'OCI runtime create failed: runc create failed: unable to start container process: exec: "python3": executable file not found in $PATH';
   assert.match(judge("container", container(), serves, [error + "\n\nRun 'docker run --help' for more information"]).seen, /^It printed `….*executable file not found in \$PATH`\.$/);
   assert.equal(judge("container", container(), serves, ["<html>\n<title>Error response</title>\n<h1>Error response</h1>\n<p>Error code: 404</p>\n</html>"]).seen, "It printed `Error response Error code: 404`.");
+
+});
+
+test("output: an error is shown by its cause, which programs print at its end", () => {
+  const serves = { check: "output", command: 2, contains: "200" };
+  const seen = (text) => judge("container", container(), serves, [text]).seen;
+  // A Python traceback, chained: its last line.
+  const traceback = [
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3.13/socket.py", line 977, in getaddrinfo',
+    "    for res in _socket.getaddrinfo(host, port, family, type, proto, flags):",
+    "               ~~~~~~~~~~~~~~~~~~~^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+    "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+    "",
+    "During handling of the above exception, another exception occurred:",
+    "",
+    "Traceback (most recent call last):",
+    '  File "<string>", line 1, in <module>',
+    '  File "/usr/lib/python3.13/urllib/request.py", line 1322, in do_open',
+    "    raise URLError(err)",
+    "urllib.error.URLError: <urlopen error [Errno -3] Temporary failure in name resolution>",
+  ].join("\n");
+  assert.equal(seen(traceback), "It printed an error, `urllib.error.URLError: <urlopen error [Errno -3] Temporary failure in name resolution>`.");
+  // Node.js: the error line above the stack, not `throw err;`, nor the version at the end.
+  const node = [
+    "node:internal/modules/cjs/loader:1568",
+    "  throw err;",
+    "  ^",
+    "",
+    "Error: Cannot find module '/app/src/main.js'",
+    "    at Module._resolveFilename (node:internal/modules/cjs/loader:1564:15)",
+    "    at node:internal/main/run_main_module:33:47 {",
+    "  code: 'MODULE_NOT_FOUND',",
+    "  requireStack: []",
+    "}",
+    "",
+    "Node.js v24.22.3",
+  ].join("\n");
+  assert.equal(seen(node), "It printed an error, `Error: Cannot find module '/app/src/main.js'`.");
+  const required = node.replace("'/app/src/main.js'", "'express'\nRequire stack:\n- /app/src/main.js");
+  assert.equal(seen(required), "It printed an error, `Error: Cannot find module 'express'`.");
+  // Docker's own error: the end of its long line, without the line that points to --help.
+  const docker = "docker: Error response from daemon: failed to create task for container: failed to create shim task: " +
+    'OCI runtime create failed: runc create failed: unable to start container process: exec: "python3": executable file not found in $PATH';
+  assert.match(seen(docker + "\n\nRun 'docker run --help' for more information"), /^It printed `….*executable file not found in \$PATH`\.$/);
+  // Angle brackets outside an HTML page are text, and other output shows its first lines.
+  assert.equal(seen("<none> 3 lines\nb\nc\nd"), "It printed `<none> 3 lines b c`.");
 });
 
 test("a generic path check still works, and says what the field holds", () => {

@@ -236,16 +236,37 @@
       .join("\n")
       .trim();
   }
-  /* The first lines of an output, as a sentence: an HTML page's text without its tags. */
-  function firstLines(text) {
+  /* What an output says, for "It printed …": an HTML page's text without its tags, Docker's
+     "Run 'docker run --help'" left out. An error says its cause at its end: a Python traceback
+     in its last line, a Node.js (or Java) stack in the error line above its first frame
+     ("Error: Cannot find module …", after Node's "throw err;"), one long line (Docker's
+     "… exec: \"python3\": executable file not found") at its end. Other output: its first lines. */
+  var BOILERPLATE = /^(?:Run '[^']*--help' for more information|See '[^']*--help'\.)$/;
+  var FRAME = /^at (?:\S.*\(.*:\d+(?::\d+)?\)|\S+:\d+(?::\d+)?|\S+\(\S*\))$/;
+  var ERROR_LINE = /(?:^|[\s.])(?:[A-Z]\w*)?(?:Error|Exception)\b/;
+  function tail(line) {
+    return line.length > 160 ? "…" + line.slice(-159) : line;
+  }
+  function printed(text) {
     var lines = [];
+    var html = /<\/[a-z][\w-]*>|<!doctype/i.test(text);
     text.split("\n").forEach(function (l) {
-      l = l.replace(/<[^>]*>/g, "").trim();
-      if (l && l !== lines[lines.length - 1]) lines.push(l);
+      l = (html ? l.replace(/<[^>]*>/g, "") : l).trim();
+      if (l && !BOILERPLATE.test(l) && l !== lines[lines.length - 1]) lines.push(l);
     });
-    // A long error line says its cause last ("… exec: \"python3\": executable file not found"): its end.
-    if (lines.length && lines[0].length > 160) return "…" + lines[0].slice(-159);
-    return short(lines.slice(0, 3).join(" "), 160);
+    var cause = null;
+    if (lines.indexOf("Traceback (most recent call last):") >= 0) cause = lines[lines.length - 1];
+    var frame = 0;
+    while (cause === null && frame < lines.length && !FRAME.test(lines[frame])) frame++;
+    if (cause === null && frame > 0 && frame < lines.length) {
+      var above = lines.slice(0, frame).filter(function (l) {
+        return ERROR_LINE.test(l);
+      });
+      cause = above.length ? above[above.length - 1] : lines[frame - 1];
+    }
+    if (cause !== null) return "It printed an error, " + code(tail(cause)) + ".";
+    if (lines.length && lines[0].length > 160) return "It printed " + code(tail(lines[0])) + ".";
+    return "It printed " + code(short(lines.slice(0, 3).join(" "), 160)) + ".";
   }
 
   /* ---------------------------------------------------------------- the named checks */
@@ -419,10 +440,10 @@
       var cmd = ctx.commands[c.command - 1].command;
       var out = outputOf(ctx.pastes[c.command - 1]);
       if (out === null) return open("Not judged: paste the output of " + code(cmd) + " in its box.", null, true);
-      var printed = out ? "It printed " + code(firstLines(out)) + "." : "It printed nothing.";
-      if ("contains" in c) return out.indexOf(c.contains) >= 0 ? OK : fail(printed);
-      if ("equals" in c) return out === String(c.equals).trim() ? OK : fail(printed);
-      if ("matches" in c) return new RegExp(c.matches, "m").test(out) ? OK : fail(printed);
+      var seen = out ? printed(out) : "It printed nothing.";
+      if ("contains" in c) return out.indexOf(c.contains) >= 0 ? OK : fail(seen);
+      if ("equals" in c) return out === String(c.equals).trim() ? OK : fail(seen);
+      if ("matches" in c) return new RegExp(c.matches, "m").test(out) ? OK : fail(seen);
       var bad = "not_contains" in c
         ? out.split("\n").filter(function (l) {
             return l.indexOf(c.not_contains) >= 0;
