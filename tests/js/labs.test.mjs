@@ -231,6 +231,13 @@ test("mount, env, restart, network, health, memory, label, size, workdir, expose
   assert.equal(judge("container", container({ HostConfig: { Memory: 67108864 } }), { check: "memory", max_bytes: 67108864 }).state, "ok");
   assert.equal(judge("image", image({ Config: { Labels: { a: "b" } } }), { check: "label", name: "a", value: "c" }).seen, "Its label `a` is `b`.");
   assert.equal(judge("image", image(), { check: "size", max_mb: 100 }).seen, "It is 150 MB.");
+  const size = (bytes, max_mb) => judge("image", image({ Size: bytes }), { check: "size", max_mb }).seen;
+  assert.equal(size(850_000, 0.5), "It is 850 kB.", "under 1 MB: kB, not 0 MB");
+  assert.equal(size(5_300_000, 5), "It is 5.3 MB.", "under 10 MB: one decimal");
+  assert.equal(size(5_040_000, 5), "It is 5.04 MB.", "more than the limit, and shown so");
+  assert.equal(size(999_700, 0.9), "It is 1.0 MB.");
+  assert.equal(size(812, 0.0001), "It is 812 bytes.");
+  assert.equal(judge("image", image({ Size: 5_000_000 }), { check: "size", max_mb: 5 }).state, "ok");
   assert.equal(judge("image", image({ Config: { WorkingDir: "/app/" } }), { check: "workdir", is: "/app" }).state, "ok");
   assert.equal(judge("image", image(), { check: "exposes", port: 8000 }).seen, "It exposes no port.");
   assert.equal(judge("image", image({ Config: { ExposedPorts: { "8000/tcp": {} } } }), { check: "exposes", port: "8000" }).state, "ok");

@@ -269,6 +269,18 @@
     return "It printed " + code(short(lines.slice(0, 3).join(" "), 160)) + ".";
   }
 
+  /* A size in bytes as people read it (1 kB = 1,000 bytes, as Docker counts): kB under 1 MB,
+     one decimal under 10 MB; with more decimals where fewer would not show that it is more than
+     `limit` ("5.04 MB", not "5.0 MB", for a limit of 5 MB). */
+  function sizeText(bytes, limit) {
+    if (bytes < 1000) return bytes + (bytes === 1 ? " byte" : " bytes");
+    var unit = bytes < 999500 ? 1e3 : 1e6;
+    var value = bytes / unit;
+    var digits = value < 10 ? 1 : 0;
+    while (digits < 3 && limit !== undefined && Number(value.toFixed(digits)) * unit <= limit) digits++;
+    return value.toFixed(digits) + (unit === 1e3 ? " kB" : " MB");
+  }
+
   /* ---------------------------------------------------------------- the named checks */
   /* Each takes (criterion, inspected object, context) and returns OK, fail(seen) or open(seen). */
   var CHECKS = {
@@ -425,8 +437,8 @@
       return !c.contains || text.indexOf(c.contains) >= 0 ? OK : fail("Its health check runs " + code(short(text)) + ".");
     },
     size: function (c, obj) {
-      var mb = (obj.Size || 0) / 1e6;
-      return mb <= c.max_mb ? OK : fail("It is " + Math.round(mb) + " MB.");
+      var bytes = obj.Size || 0;
+      return bytes <= c.max_mb * 1e6 ? OK : fail("It is " + sizeText(bytes, c.max_mb * 1e6) + ".");
     },
     tag: function (c, obj) {
       var tags = obj.RepoTags || [];
