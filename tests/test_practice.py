@@ -164,6 +164,12 @@ BAD_LABS = {
     "no hint": ("    hint: Start it.\n", "", 13, "has no hint"),
     "lesson anchor": ("index.md\n  - text: It publishes", "index.md#nowhere\n  - text: It publishes", 16, "no heading"),
     "path and check": ("check: running", "check: running\n    path: State.Running", 13, "either check"),
+    "label value and pattern": (
+        "check: running",
+        "check: label\n    name: a\n    value: b\n    matches: c",
+        13,
+        "give only one of value, matches",
+    ),
 }
 
 

@@ -351,7 +351,12 @@ CHECKS: dict[str, dict] = {
     "network": {"kinds": ("container",), "params": {"name": str, "alias": str}, "required": ("name",)},
     "health": {"kinds": ("container",), "params": {"status": ("healthy", "unhealthy", "starting")}},
     "memory": {"kinds": ("container",), "params": {"max_bytes": int}, "required": ("max_bytes",)},
-    "label": {"kinds": ("container", "image"), "params": {"name": str, "value": str}, "required": ("name",)},
+    "label": {
+        "kinds": ("container", "image"),
+        "params": {"name": str, "value": str, "matches": "regex"},
+        "required": ("name",),
+        "at_most_one": ("value", "matches"),
+    },
     "exec_form": {"kinds": ("image",), "params": {}},
     "workdir": {"kinds": ("image",), "params": {"is": str}, "required": ("is",)},
     "exposes": {"kinds": ("image",), "params": {"port": "port"}, "required": ("port",)},

@@ -230,6 +230,13 @@ test("mount, env, restart, network, health, memory, label, size, workdir, expose
   assert.equal(judge("container", container(), { check: "memory", max_bytes: 1e8 }).seen, "It has no memory limit.");
   assert.equal(judge("container", container({ HostConfig: { Memory: 67108864 } }), { check: "memory", max_bytes: 67108864 }).state, "ok");
   assert.equal(judge("image", image({ Config: { Labels: { a: "b" } } }), { check: "label", name: "a", value: "c" }).seen, "Its label `a` is `b`.");
+  // Compose's depends_on label, service:condition:restart, comma-separated: matched, not one Compose's spelling.
+  const depends = { check: "label", name: "com.docker.compose.depends_on", matches: "(?:^|,)db(?::|,|$)" };
+  const labelled = (v) => judge("container", container({ Config: { Labels: { "com.docker.compose.depends_on": v } } }), depends);
+  assert.equal(labelled("db:service_started:false").state, "ok");
+  assert.equal(labelled("cache:service_healthy:true,db:service_started").state, "ok");
+  assert.equal(labelled("dbx:service_started:false").seen, "Its label `com.docker.compose.depends_on` is `dbx:service_started:false`.");
+  assert.equal(labelled("").seen, "Its label `com.docker.compose.depends_on` is empty.");
   assert.equal(judge("image", image(), { check: "size", max_mb: 100 }).seen, "It is 150 MB.");
   const size = (bytes, max_mb) => judge("image", image({ Size: bytes }), { check: "size", max_mb }).seen;
   assert.equal(size(850_000, 0.5), "It is 850 kB.", "under 1 MB: kB, not 0 MB");

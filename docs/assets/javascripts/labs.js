@@ -411,7 +411,9 @@
     label: function (c, obj) {
       var labels = config(obj).Labels || {};
       if (!(c.name in labels)) return fail("It has no label " + code(c.name) + ".");
-      return !("value" in c) || labels[c.name] === String(c.value) ? OK : fail("Its label " + code(c.name) + " is " + code(labels[c.name]) + ".");
+      var v = String(labels[c.name]);
+      var ok = "value" in c ? v === String(c.value) : "matches" in c ? new RegExp(c.matches).test(v) : true;
+      return ok ? OK : fail("Its label " + code(c.name) + " is " + (v ? code(short(v, 80)) : "empty") + ".");
     },
     exec_form: function (c, obj) {
       var cfg = config(obj);
