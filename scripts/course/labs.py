@@ -309,10 +309,17 @@ def expectation(case: Case, verdict: dict) -> str:
     return ""
 
 
+def pastes_of(commands: list[str], outputs: list[str]) -> list[str]:
+    """What the reader pastes in each box: the command's output; for a command after the first
+    that printed nothing, its command line (`$ COMMAND`), which tells the page that it ran."""
+    pairs = enumerate(zip(commands, outputs, strict=True))
+    return [out if n == 0 or out.strip() else f"$ {cmd}" for n, (cmd, out) in pairs]
+
+
 def check_transcript(lab: Lab, lines: list[str]) -> tuple[list[str], dict[str, str]]:
     """(pastes, answers) from a case's saved transcript: the lab's commands, then asked ones."""
     found = console.transcript_commands(lines)
-    pastes = ["\n".join(out) for _, out in found[: len(lab.commands)]]
+    pastes = pastes_of(lab.commands, ["\n".join(out) for _, out in found[: len(lab.commands)]])
     if [c for c, _ in found[: len(lab.commands)]] != lab.commands:
         raise CasesError(f"the transcript's commands are not the lab's: {[c for c, _ in found]}")
     return pastes, {c: "\n".join(out) for c, out in found[len(lab.commands) :]}
@@ -453,7 +460,8 @@ def run_round(engine, lab: Lab) -> Round:
                 shared_result = _shell(engine, ns.forward(lab.shared_run), cwd)
             with ThreadPoolExecutor(len(outcomes)) as pool:
                 list(pool.map(lambda o: _run_case(engine, lab, o), outcomes.values()))
-        jobs = [{"spec": practice.lab_data(lab.spec), "pastes": o.outputs, "answers": {}} for o in outcomes.values()]
+        data = practice.lab_data(lab.spec)
+        jobs = [{"spec": data, "pastes": pastes_of(lab.commands, o.outputs), "answers": {}} for o in outcomes.values()]
         for o, verdict in zip(outcomes.values(), judge(jobs), strict=True):
             o.verdict = verdict
         asking = [o for o in outcomes.values() if o.verdict["asks"]]
@@ -467,7 +475,7 @@ def run_round(engine, lab: Lab) -> Round:
             with ThreadPoolExecutor(len(asking)) as pool:
                 list(pool.map(answer, asking))
         if asking:
-            jobs = [{"spec": practice.lab_data(lab.spec), "pastes": o.outputs, "answers": o.answers} for o in asking]
+            jobs = [{"spec": data, "pastes": pastes_of(lab.commands, o.outputs), "answers": o.answers} for o in asking]
             for o, verdict in zip(asking, judge(jobs), strict=True):
                 o.verdict = verdict
     finally:

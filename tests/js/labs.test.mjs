@@ -258,7 +258,7 @@ test("output: another command's output, without its prompt line, or asked for wh
   assert.equal(judge("container", container(), serves, ["$ curl -sS http://127.0.0.1:8088/hello.txt\r\nhello from the volume\r\n"]).state, "ok");
   const empty = judge("container", container(), serves, ["  "]);
   assert.equal(empty.state, "open");
-  assert.equal(empty.seen, "Not judged: paste the output of `cmd2` in its box.");
+  assert.equal(empty.seen, "Not judged: paste the output of `cmd2` in its box (if it printed nothing, paste the command line you ran).");
   assert.equal(judge("container", container(), serves, ["curl: (52) Empty reply from server"]).seen, "It printed `curl: (52) Empty reply from server`.");
   const answers = { check: "output", command: 2, not_matches: "^curl: \\(" };
   assert.equal(judge("container", container(), answers, ["<html>404</html>"]).state, "ok");
@@ -269,6 +269,23 @@ test("output: another command's output, without its prompt line, or asked for wh
   assert.match(judge("container", container(), serves, [error + "\n\nRun 'docker run --help' for more information"]).seen, /^It printed `….*executable file not found in \$PATH`\.$/);
   assert.equal(judge("container", container(), serves, ["<html>\n<title>Error response</title>\n<h1>Error response</h1>\n<p>Error code: 404</p>\n</html>"]).seen, "It printed `Error response Error code: 404`.");
 
+});
+
+test("output: the command line pasted alone is a command that ran and printed nothing; an empty box is not judged", () => {
+  const prints = { check: "output", command: 2, contains: "Hello" };
+  for (const text of ["$ cmd2", "cmd2\r\n", "PS C:\\Users\\me> cmd2", "me@host:~/labs$ cmd2\n\n", "\n  cmd2  \n"]) {
+    const r = judge("container", container(), prints, [text]);
+    assert.deepEqual([r.state, r.seen], ["fail", "It printed nothing."], JSON.stringify(text));
+  }
+  assert.equal(judge("container", container(), { check: "output", command: 2, not_contains: "Error" }, ["$ cmd2"]).state, "ok");
+  assert.equal(judge("container", container(), prints, ["cmd2\nHello from the image"]).state, "ok", "the command line, then its output");
+  assert.equal(judge("container", container(), prints, ["xcmd2"]).seen, "It printed `xcmd2`.", "not the command: output");
+  assert.equal(judge("container", container(), prints, ["\n \n"]).state, "open");
+  // The PowerShell spelling of the command counts too.
+  const spec = lab("container", "web", [prints]);
+  spec.commands[1] = { command: "curl -sS http://127.0.0.1:8088/", powershell: "curl.exe -sS http://127.0.0.1:8088/" };
+  const v = check(spec, [JSON.stringify([container()]), "PS C:\\> curl.exe -sS http://127.0.0.1:8088/\r\n"]);
+  assert.deepEqual([v.criteria[0].state, v.criteria[0].seen], ["fail", "It printed nothing."]);
 });
 
 test("output: an error is shown by its cause, which programs print at its end", () => {

@@ -225,11 +225,22 @@
   }
 
   /* What the reader pasted for a command other than the inspect: its output, without the
-     prompt line; null when the box is empty. */
-  function outputOf(text) {
+     command line; null when the box is empty (nothing to judge yet). The command line is the
+     first line when it ends with one of `typed` (the command, its PowerShell spelling), after
+     any prompt ("$ ", "PS C:\\> ", "me@host:~$ "): pasted alone, it says that the command
+     ran and printed nothing, "". */
+  function outputOf(text, typed) {
     if (!text || !String(text).trim()) return null;
+    var lines = course.paste.clean(text).split("\n");
+    while (lines.length && !lines[0].trim()) lines.shift();
+    var first = lines[0].trim();
+    var ran = [].concat(typed || []).some(function (t) {
+      t = String(t || "").trim();
+      var before = first.charAt(first.length - t.length - 1);
+      return t && first.slice(-t.length) === t && (first.length === t.length || /[\s>$#%]/.test(before));
+    });
     return course.paste
-      .sections(text)
+      .sections(lines.slice(ran ? 1 : 0).join("\n"))
       .map(function (s) {
         return s.output;
       })
@@ -337,7 +348,7 @@
         if (!answer || !answer.trim()) {
           return open("It runs as the user " + code(u.name) + ": which uid is that? Run " + code(command) + " and paste what it prints in its box, above the Check button.", ask);
         }
-        var m = /^\s*(\d+)\s*$/m.exec(outputOf(answer) || "");
+        var m = /^\s*(\d+)\s*$/m.exec(outputOf(answer, command) || "");
         if (!m) return open("The answer to " + code(command) + " holds no uid (a number): paste what it printed.", ask);
         uid = Number(m[1]);
         how = "the user " + code(u.name) + ", uid " + uid;
@@ -451,9 +462,12 @@
         : fail(tags.length ? "It is tagged " + list(tags) + "." : "It has no tag.");
     },
     output: function (c, obj, ctx) {
-      var cmd = ctx.commands[c.command - 1].command;
-      var out = outputOf(ctx.pastes[c.command - 1]);
-      if (out === null) return open("Not judged: paste the output of " + code(cmd) + " in its box.", null, true);
+      var asked = ctx.commands[c.command - 1];
+      var cmd = asked.command;
+      var out = outputOf(ctx.pastes[c.command - 1], [cmd, asked.powershell]);
+      if (out === null) {
+        return open("Not judged: paste the output of " + code(cmd) + " in its box (if it printed nothing, paste the command line you ran).", null, true);
+      }
       var seen = out ? printed(out) : "It printed nothing.";
       if ("contains" in c) return out.indexOf(c.contains) >= 0 ? OK : fail(seen);
       if ("equals" in c) return out === String(c.equals).trim() ? OK : fail(seen);
