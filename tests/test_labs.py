@@ -351,3 +351,35 @@ def test_a_malformed_cases_file_is_refused_with_its_reason(fault, tmp_path):
 def test_the_names_a_case_gives_are_found(script, names):
     """What load() requires under names: (each case gets its own copy of them)."""
     assert [m.split(":")[0] for m in labs.GIVEN_NAME.findall(script)] == names
+
+
+@pytest.mark.parametrize("runs", [1, 3])
+def test_capture_writes_every_folder_named_then_compares(runs, monkeypatch, capsys):
+    """`python -m course labs A B --capture --runs N`: each folder's first run captures, its later
+    runs compare with that capture (not only the first folder's)."""
+    import argparse
+
+    from course import baseimages, engine
+
+    calls = []
+
+    class FakeRound:
+        def __init__(self, lab):
+            self.lab, self.outcomes, self.seconds = lab, {}, 0.0
+
+        def problems(self, compare=True):
+            calls.append((self.lab.example.name, "compare" if compare else "capture"))
+            return []
+
+    monkeypatch.setattr(engine, "engine_or_exit", lambda: None)
+    monkeypatch.setattr(baseimages, "ensure", lambda *a, **k: None)
+    monkeypatch.setattr(baseimages, "required_images", lambda: [])
+    monkeypatch.setattr(labs, "run_round", lambda eng, lab: FakeRound(lab))
+    monkeypatch.setattr(labs, "capture", lambda eng, lab, rnd: calls.append((lab.example.name, "wrote")) or [])
+    two = EXAMPLES[:2]
+    args = argparse.Namespace(examples=[str(e) for e in two], capture=True, runs=runs)
+    assert labs._cmd_labs(args) == 0
+    want = []
+    for e in two:
+        want += [(e.name, "capture"), (e.name, "wrote")] + [(e.name, "compare")] * (runs - 1)
+    assert calls == want

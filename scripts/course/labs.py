@@ -533,9 +533,10 @@ def _cmd_labs(args) -> int:
     failed = 0
     for ex in [Path(e) for e in args.examples] or examples():
         lab = load(ex)
+        capturing = args.capture  # for each folder: its first run captures, the later ones compare
         for n in range(1, args.runs + 1):
             rnd = run_round(eng, lab)
-            problems = rnd.problems(compare=not args.capture)
+            problems = rnd.problems(compare=not capturing)
             right = sum(o.case.passes for o in rnd.outcomes.values())
             print(
                 f"{lab.example.relative_to(ROOT)}: run {n}: {len(rnd.outcomes)} cases "
@@ -546,10 +547,10 @@ def _cmd_labs(args) -> int:
             for p in problems:
                 print("  FAIL " + p.replace("\n", "\n    "))
             failed += bool(problems)
-            if args.capture and not problems:
+            if capturing and not problems:
                 for path in capture(eng, lab, rnd):
                     print(f"  wrote {path.relative_to(ROOT)}")
-                args.capture = False  # the later runs compare with this capture
+                capturing = False  # the later runs compare with this capture
     return 1 if failed else 0
 
 
