@@ -314,6 +314,34 @@ def test_a_capture_that_differs_beyond_what_varies_is_caught():
     assert console.transcripts_mismatch(labs._normalized(saved), labs._normalized(text.splitlines())) != ""
 
 
+def inspected(binds: list[str], mounts: list[tuple[str, str]], env: list[str]) -> list[str]:
+    """A transcript of `docker inspect` (indented as Docker prints it) with these lists."""
+    obj = {
+        "HostConfig": {"Binds": binds},
+        "Mounts": [{"Type": "volume", "Name": name, "Destination": dest, "RW": True} for name, dest in mounts],
+        "Config": {"Env": env, "Cmd": ["printenv"]},
+    }
+    return ["$ docker inspect x", *json.dumps([obj], indent=4).splitlines()]
+
+
+def test_lists_the_engine_reorders_compare_as_sets():
+    """Env (two -e options), Mounts and Binds (two -v) come in either order from run to run: two
+    captures of the same state match whatever their order; another item still differs."""
+    env = ["GREETING=Good evening", "APP_MODE=development", "PATH=/usr/bin:/bin"]
+    saved = inspected(["x-b:/b", "x-a:/a"], [("x-b", "/b"), ("x-a", "/a")], env)
+    fresh = inspected(["x-a:/a", "x-b:/b"], [("x-a", "/a"), ("x-b", "/b")], [env[1], env[0], env[2]])
+    assert fresh != saved and sorted(fresh) != sorted(saved)  # the commas moved too
+    assert console.transcripts_mismatch(labs._normalized(saved), labs._normalized(fresh)) == ""
+    others = {
+        "a value": inspected(["x-a:/a", "x-b:/b"], [("x-a", "/a"), ("x-b", "/b")], [env[0], "APP_MODE=dev", env[2]]),
+        "a mount": inspected(["x-a:/a", "x-b:/b"], [("x-a", "/a"), ("x-b", "/c")], env),
+        "a bind": inspected(["x-a:/a", "x-c:/b"], [("x-a", "/a"), ("x-b", "/b")], env),
+        "one item less": inspected(["x-a:/a", "x-b:/b"], [("x-a", "/a"), ("x-b", "/b")], env[1:]),
+    }
+    for what, other in others.items():
+        assert console.transcripts_mismatch(labs._normalized(saved), labs._normalized(other)) != "", what
+
+
 BAD_CASES = {
     "no solution": "the reference solution is the case 'solution'",
     "unknown criterion": "not a criterion of lab",

@@ -325,7 +325,45 @@ def check_transcript(lab: Lab, lines: list[str]) -> tuple[list[str], dict[str, s
     return pastes, {c: "\n".join(out) for c, out in found[len(lab.commands) :]}
 
 
+# Lists of `docker inspect` whose order the engine does not keep from run to run (Engine 28.5,
+# twelve containers created at once with `-e A=… -e B=… -e C=… -v a:/a -v b:/b`: the Env order
+# differed in 1 of 12, Mounts and HostConfig.Binds in 4 of 12: the daemon keeps mounts in a map).
+# Compared as sets: their items are sorted before two captures are compared. Maps need nothing
+# (Go's JSON encoder sorts their keys).
+ORDER_FREE_LIST = re.compile(r'^( *)"(Env|Mounts|Binds)": \[$')
+
+
+def _order_free(lines: list[str]) -> list[str]:
+    """`lines` with the items of each ORDER_FREE_LIST sorted (by their text as transcripts compare it)."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = ORDER_FREE_LIST.match(lines[i])
+        out.append(lines[i])
+        i += 1
+        if not m:
+            continue
+        end = re.compile(rf"^ {{{len(m.group(1))}}}\],?$")
+        items: list[list[str]] = []
+        indent = None
+        while i < len(lines) and not end.match(lines[i]):
+            depth = len(lines[i]) - len(lines[i].lstrip(" "))
+            closes = lines[i].strip() in ("}", "},", "]", "],")  # an object's end belongs to it
+            if indent is None or (depth <= indent and not closes):  # an item starts: a string, a "{"
+                indent = depth if indent is None else indent
+                items.append([])
+            items[-1].append(lines[i])
+            i += 1
+        for item in items:
+            item[-1] = item[-1].rstrip(",")
+        items.sort(key=lambda item: "\n".join(console.normalise(line) for line in item))
+        for n, item in enumerate(items):
+            out += item[:-1] + [item[-1] + ("," if n < len(items) - 1 else "")]
+    return out
+
+
 def _normalized(lines: list[str]) -> list[str]:
+    lines = _order_free(lines)
     for pattern, repl in RUN_RULES:
         lines = [pattern.sub(repl, line) for line in lines]
     return lines
