@@ -131,8 +131,10 @@ def docker25(obj: dict) -> dict:
 # Podman, as its inspect prints the same state, for every case (Podman's real output of three
 # states is tested below): libpod/define/container_inspect.go (a container's Name without the
 # slash, ImageName beside the image id, Config.Entrypoint one string in Podman 4,
-# State.Healthcheck, "configured" for a container never started) and tests/data/podman/README.md
-# (a built image is localhost/NAME:TAG, a pulled one docker.io/library/NAME:TAG).
+# State.Healthcheck, "configured" for a container never started), tests/data/podman/README.md
+# (a built image is localhost/NAME:TAG, a pulled one docker.io/library/NAME:TAG), Podman's
+# docs/source/markdown/options/cpus.container.md (--cpus is shorthand for --cpu-period and
+# --cpu-quota) and its captures (PidsLimit 2048 when none is given: containers.conf's default).
 def podman(obj: dict) -> dict:
     obj = copy.deepcopy(obj)
     long = lambda ref: ref if "/" in ref.split(":")[0] else f"docker.io/library/{ref}"  # noqa: E731
@@ -145,6 +147,11 @@ def podman(obj: dict) -> dict:
     obj["ImageName"] = long(cfg.get("Image", ""))
     cfg["Image"] = long(cfg.get("Image", ""))
     cfg["Entrypoint"] = " ".join(cfg.get("Entrypoint") or [])
+    host = obj.get("HostConfig") or {}
+    if host.get("NanoCpus"):
+        host.update(CpuQuota=host["NanoCpus"] // 10_000, CpuPeriod=100_000, NanoCpus=0)
+    if not host.get("PidsLimit"):
+        host["PidsLimit"] = 2048
     state = obj["State"]
     if "Health" in state:
         state["Healthcheck"] = state.pop("Health")

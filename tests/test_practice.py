@@ -164,6 +164,19 @@ BAD_LABS = {
     "no hint": ("    hint: Start it.\n", "", 13, "has no hint"),
     "lesson anchor": ("index.md\n  - text: It publishes", "index.md#nowhere\n  - text: It publishes", 16, "no heading"),
     "path and check": ("check: running", "check: running\n    path: State.Running", 13, "either check"),
+    "published: true": (
+        "    container: 8000\n",
+        "    container: 8000\n    published: true\n",
+        20,
+        "published: false, or",
+    ),
+    "unpublished with a host port": (
+        "    container: 8000\n",
+        "    published: false\n    host: 8080\n",
+        17,
+        "host and address describe a published port",
+    ),
+    "limits without a limit": ("check: running", "check: limits", 13, "needs at least one of memory_max, swap"),
     "label value and pattern": (
         "check: running",
         "check: label\n    name: a\n    value: b\n    matches: c",

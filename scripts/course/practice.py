@@ -334,8 +334,7 @@ CHECKS: dict[str, dict] = {
     "restart": {"kinds": ("container",), "params": {"policy": "strs", "count_max": int}, "required": ("policy",)},
     "port": {
         "kinds": ("container",),
-        "params": {"container": "port", "host": int, "address": str},
-        "required": ("container",),
+        "params": {"container": "port", "host": int, "address": str, "published": bool},
     },
     "mount": {
         "kinds": ("container",),
@@ -351,6 +350,11 @@ CHECKS: dict[str, dict] = {
     "network": {"kinds": ("container",), "params": {"name": str, "alias": str}, "required": ("name",)},
     "health": {"kinds": ("container",), "params": {"status": ("healthy", "unhealthy", "starting")}},
     "memory": {"kinds": ("container",), "params": {"max_bytes": int}, "required": ("max_bytes",)},
+    "limits": {
+        "kinds": ("container",),
+        "params": {"memory_max": int, "swap": int, "cpus": "number", "pids": int},
+        "one_or_more": ("memory_max", "swap", "cpus", "pids"),
+    },
     "label": {
         "kinds": ("container", "image"),
         "params": {"name": str, "value": str, "matches": "regex"},
@@ -488,6 +492,15 @@ def _criterion(c, n: int, spec: dict, line) -> dict:
         for key in rule.get("required", ()):
             if key not in params:
                 raise LabSyntax(here, f"{label}: check {name!r} needs {key!r}")
+        if name == "port" and params.get("published", True) is not False:
+            if "published" in params:
+                raise LabSyntax(line(("criteria", n, "published")), f"{label}: published: false, or leave it out")
+            if "container" not in params:
+                raise LabSyntax(here, f"{label}: check 'port' needs 'container'")
+        if name == "port" and params.get("published") is False and ({"host", "address"} & set(params)):
+            raise LabSyntax(here, f"{label}: host and address describe a published port, not published: false")
+        if rule.get("one_or_more") and not set(rule["one_or_more"]) & set(params):
+            raise LabSyntax(here, f"{label}: check {name!r} needs at least one of {', '.join(rule['one_or_more'])}")
         group = rule.get("one_of")
         if group and sum(k in params for k in group) != 1:
             raise LabSyntax(here, f"{label}: check {name!r} needs exactly one of {', '.join(group)}")

@@ -2,6 +2,7 @@
 // same state that Docker 25 to 29 and Podman print, and every kind of paste. The checker on
 // every lab's captured cases is tested by tests/test_labs.py (through tests/js/check-lab.mjs).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { load, plain } from "./load.mjs";
 
@@ -206,6 +207,68 @@ test("port: published on loopback only, in the running and in the created shape"
   other.HostConfig.PortBindings = { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "8088" }] };
   other.NetworkSettings.Ports = {};
   assert.equal(judge("container", other, port).seen, "Its port `8000/tcp` is not published; it publishes `80/tcp`.");
+});
+
+const PODMAN = (file) => JSON.parse(readFileSync(new URL(`../data/podman/${file}`, import.meta.url), "utf8"))[0];
+
+test("port with published: false: nothing published, read from what was asked and what the engine bound", () => {
+  const none = { check: "port", published: false };
+  assert.equal(judge("container", container(), none).seen, "Its port `8000/tcp` is published on `127.0.0.1:8088`.");
+  const exposedOnly = container({ HostConfig: { PortBindings: {} }, NetworkSettings: { Ports: { "8000/tcp": null } } });
+  exposedOnly.HostConfig.PortBindings = {};
+  exposedOnly.NetworkSettings.Ports = { "8000/tcp": null }; // an EXPOSEd port, not published
+  assert.equal(judge("container", exposedOnly, none).state, "ok");
+  const bare = container();
+  delete bare.HostConfig.PortBindings; // a field left out (Docker 29 leaves out empty ones)
+  bare.NetworkSettings.Ports = null;
+  assert.equal(judge("container", bare, none).state, "ok");
+  const created = container();
+  created.NetworkSettings.Ports = {}; // created, not running: only what was asked
+  created.HostConfig.PortBindings = { "8000/tcp": [{ HostIp: "", HostPort: "18334" }] };
+  assert.equal(judge("container", created, none).seen, "Its port `8000/tcp` is published on every address, port 18334.");
+  const all = container({ HostConfig: { PublishAllPorts: true } });
+  all.HostConfig.PortBindings = {};
+  all.NetworkSettings.Ports = {};
+  assert.match(judge("container", all, none).seen, /every port its image exposes \(`-P`\)/);
+  all.State = { Status: "running", Running: true };
+  all.NetworkSettings.Ports = { "8000/tcp": [{ HostIp: "0.0.0.0", HostPort: "32768" }] }; // -P, once running
+  assert.equal(judge("container", all, none).seen, "Its port `8000/tcp` is published on `0.0.0.0:32768`.");
+  assert.equal(judge("container", container(), { check: "port", container: 9000, published: false }).state, "ok", "another port");
+  // Podman 4.3.1's real output: first-box publishes nothing, notes publishes 8000.
+  assert.equal(judge("container", { ...PODMAN("container-first-box-exited.json"), Name: "web" }, none).state, "ok");
+  assert.equal(judge("container", { ...PODMAN("container-notes-running.json"), Name: "web" }, none).seen, "Its port `8000/tcp` is published on `127.0.0.1:8088`.");
+});
+
+test("limits: memory, swap, CPUs and processes, as Docker and Podman keep them", () => {
+  const capped = (h) => container({ HostConfig: { Memory: 67108864, MemorySwap: 67108864, NanoCpus: 500000000, CpuQuota: 0, CpuPeriod: 0, PidsLimit: 50, ...h } });
+  const all = { check: "limits", memory_max: 67108864, swap: 0, cpus: 0.5, pids: 50 };
+  assert.equal(judge("container", capped({}), all).state, "ok");
+  const swap = { check: "limits", swap: 0 };
+  assert.equal(judge("container", capped({ MemorySwap: 134217728 }), swap).seen, "It may use 64 MiB of swap on top of its memory.");
+  assert.equal(judge("container", capped({ MemorySwap: 0 }), swap).seen, "It may use 64 MiB of swap on top of its memory.", "unset: as much swap as memory");
+  assert.equal(judge("container", capped({ MemorySwap: -1 }), swap).seen, "It may use any amount of swap on top of its memory.");
+  assert.match(judge("container", capped({ Memory: 0, MemorySwap: 0 }), swap).seen, /no memory limit, so its swap/);
+  assert.equal(judge("container", capped({ Memory: 134217728 }), { check: "limits", memory_max: 67108864 }).seen, "Its memory limit is 128 MiB.");
+  const cpus = { check: "limits", cpus: 0.5 };
+  assert.equal(judge("container", capped({ NanoCpus: 0, CpuQuota: 50000 }), cpus).state, "ok", "--cpu-quota 50000: a period of 100 ms");
+  assert.equal(judge("container", capped({ NanoCpus: 0, CpuQuota: 25000, CpuPeriod: 50000 }), cpus).state, "ok");
+  assert.equal(judge("container", capped({ NanoCpus: 1500000000 }), cpus).seen, "It may use 1.5 CPUs.");
+  assert.equal(judge("container", capped({ NanoCpus: 0, CpuShares: 512 }), cpus).seen, "It has no CPU limit (`--cpu-shares` only weighs it against other containers).");
+  const pids = { check: "limits", pids: 50 };
+  assert.equal(judge("container", capped({ PidsLimit: null }), pids).seen, "It has no process limit.");
+  assert.equal(judge("container", capped({ PidsLimit: -1 }), pids).seen, "It has no process limit.");
+  assert.equal(judge("container", capped({ PidsLimit: 100 }), pids).seen, "It may hold 100 processes.");
+  const bare = capped({});
+  for (const key of ["MemorySwap", "NanoCpus", "PidsLimit"]) delete bare.HostConfig[key]; // fields left out
+  assert.equal(judge("container", bare, pids).seen, "It has no process limit.");
+  assert.equal(judge("container", bare, cpus).seen, "It has no CPU limit.");
+  assert.equal(judge("container", bare, swap).seen, "It may use 64 MiB of swap on top of its memory.");
+  // Podman keeps --cpus 0.5 as a quota per period (its docs: --cpus is shorthand for --cpu-period and
+  // --cpu-quota), and limits every container to 2048 processes by default (Podman 4.3.1's output).
+  assert.equal(judge("container", capped({ NanoCpus: 0, CpuQuota: 50000, CpuPeriod: 100000 }), cpus).state, "ok");
+  const podman = { ...PODMAN("container-first-box-exited.json"), Name: "web" };
+  assert.equal(judge("container", podman, pids).seen, "It may hold 2048 processes.");
+  assert.equal(judge("container", podman, cpus).seen, "It has no CPU limit.");
 });
 
 test("mount, env, restart, network, health, memory, label, size, workdir, exposes, healthcheck, tag", () => {

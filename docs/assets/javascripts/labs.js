@@ -204,6 +204,35 @@
     return b.HostPort ? code((ip.indexOf(":") >= 0 ? "[" + ip + "]" : ip) + ":" + b.HostPort) : code(ip) + ", " + port;
   }
 
+  /* Every published port of a container: [{key: "8000/tcp", found: [binding, ...]}]. */
+  function publishedPorts(obj) {
+    var keys = Object.keys(get(obj, "HostConfig.PortBindings") || {}).concat(Object.keys(get(obj, "NetworkSettings.Ports") || {}));
+    var out = [];
+    keys.forEach(function (key) {
+      if (out.some(function (p) { return p.key === key; })) return;
+      var found = bindings(obj, key).filter(function (b) {
+        return b && typeof b === "object";
+      });
+      if (found.length) out.push({ key: key, found: found });
+    });
+    return out;
+  }
+
+  /* Resource limits, as `docker inspect` gives them in HostConfig (a field left out, as Docker 29
+     and Podman leave out some, is unset). Bytes as Docker's units mean them: 64m is 64 MiB. */
+  function bytesText(n) {
+    if (n % 1048576 === 0) return n / 1048576 + " MiB";
+    if (n % 1024 === 0) return n / 1024 + " KiB";
+    return n + " bytes";
+  }
+  /* The CPUs a container may use: --cpus (NanoCpus), or a CFS quota per period (--cpu-quota, and
+     Podman's --cpus, which it keeps as CpuQuota and CpuPeriod); the period defaults to 100 ms. */
+  function cpusOf(h) {
+    if (h.NanoCpus > 0) return h.NanoCpus / 1e9;
+    if (h.CpuQuota > 0) return h.CpuQuota / (h.CpuPeriod > 0 ? h.CpuPeriod : 100000);
+    return 0;
+  }
+
   function describeMount(m) {
     var where = code(m.Destination);
     if (m.Type === "volume") {
@@ -362,6 +391,18 @@
       return "count_max" in c && count > c.count_max ? fail("It restarted " + count + " times.") : OK;
     },
     port: function (c, obj) {
+      if (c.published === false) {
+        var published = publishedPorts(obj).filter(function (p) {
+          return !("container" in c) || p.key === portKey(c.container);
+        });
+        if (published.length) {
+          return fail(published.map(function (p) {
+            return "Its port " + code(p.key) + " is published on " + p.found.map(showBinding).join(" and ") + ".";
+          }).join(" "));
+        }
+        if (get(obj, "HostConfig.PublishAllPorts")) return fail("It publishes every port its image exposes (" + code("-P") + ") when it starts.");
+        return OK;
+      }
       var key = portKey(c.container);
       var found = bindings(obj, key).filter(function (b) {
         return b && typeof b === "object";
@@ -418,6 +459,32 @@
       var m = get(obj, "HostConfig.Memory") || 0;
       if (!m) return fail("It has no memory limit.");
       return m <= c.max_bytes ? OK : fail("Its memory limit is " + m + " bytes.");
+    },
+    limits: function (c, obj) {
+      var h = obj.HostConfig || {};
+      var memory = h.Memory || 0;
+      if ("memory_max" in c) {
+        if (!memory) return fail("It has no memory limit.");
+        if (memory > c.memory_max) return fail("Its memory limit is " + bytesText(memory) + ".");
+      }
+      if ("swap" in c) {
+        if (!memory) return fail("It has no memory limit, so its swap is not limited either.");
+        // MemorySwap is memory and swap together: -1 for no limit; unset (0), as much swap as memory.
+        var total = h.MemorySwap || 2 * memory;
+        if (total < 0) return fail("It may use any amount of swap on top of its memory.");
+        if (total - memory > c.swap) return fail("It may use " + bytesText(total - memory) + " of swap on top of its memory.");
+      }
+      if ("cpus" in c) {
+        var cpus = cpusOf(h);
+        if (!cpus) return fail("It has no CPU limit" + (h.CpuShares ? " (" + code("--cpu-shares") + " only weighs it against other containers)" : "") + ".");
+        if (cpus > c.cpus + 1e-9) return fail("It may use " + Number(cpus.toFixed(3)) + (cpus === 1 ? " CPU." : " CPUs."));
+      }
+      if ("pids" in c) {
+        var pids = h.PidsLimit || 0;
+        if (pids <= 0) return fail("It has no process limit.");
+        if (pids > c.pids) return fail("It may hold " + pids + " processes.");
+      }
+      return OK;
     },
     label: function (c, obj) {
       var labels = config(obj).Labels || {};
