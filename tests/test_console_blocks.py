@@ -195,6 +195,40 @@ def test_a_command_that_keeps_images_runs_beside_builds(command):
     assert not engine_module.takes_build_lock(command)
 
 
+COMPOSE_FILES = {
+    "image only": ("services:\n  cache:\n    image: redis:8\n", False),
+    "a service that builds": ("services:\n  web:\n    build: .\n  db:\n    image: redis:8\n", True),
+    "a build context as a mapping": ("services:\n  web:\n    build:\n      context: ./app\n", True),
+    "another file included": ("include:\n  - ../other/compose.yaml\nservices: {}\n", True),
+    "a service extended from another file": (
+        "services:\n  web:\n    extends:\n      file: ../base.yaml\n      service: web\n",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", COMPOSE_FILES)
+@pytest.mark.parametrize("command", ["docker compose up -d --wait", "cd stack && docker compose -p x up -d"])
+def test_compose_takes_the_build_lock_only_when_a_file_may_build(case, command, tmp_path):
+    """`docker compose up` of files without `build:` builds nothing: given the folder it runs in,
+    it runs beside builds (the labs' harness gives it); without the folder, it may build."""
+    text, builds = COMPOSE_FILES[case]
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / "compose.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "README.md").write_text("build: not YAML, not read\n", encoding="utf-8")
+    assert engine_module.takes_build_lock(command, tmp_path) is builds
+    assert engine_module.takes_build_lock(command) is True
+    assert engine_module.takes_build_lock(command.replace(" -d", " -d --no-build"), tmp_path) is False
+
+
+def test_a_compose_file_the_command_writes_with_a_build_takes_the_build_lock(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  cache:\n    image: redis:8\n", encoding="utf-8")
+    script = "cat > compose.yaml <<'YAML'\nservices:\n  web:\n    build: .\nYAML\ndocker compose up -d\n"
+    assert engine_module.takes_build_lock(script, tmp_path)
+    assert not engine_module.takes_build_lock(script.replace("build: .", "image: web:1"), tmp_path)
+    assert engine_module.takes_build_lock("docker build -t web . && docker compose up -d", tmp_path)
+
+
 SNAPSHOT_GONE = "Error response from daemon: NotFound: snapshot d7cb1b5e814d does not exist: not found"
 
 

@@ -53,19 +53,42 @@ SESSION_ID = os.environ.get("DOCKER_BASICS_SESSION") or uuid.uuid4().hex[:12]
 SESSION_LABEL = f"{SESSION_LABEL_KEY}={SESSION_ID}"
 
 # Commands that build or remove images, as typed or as argv joined: they take the engine's
-# build lock (Engine.build_lock). Compose builds on `up`, `build`, `run` and `create`, unless
-# told `--no-build` (then `up --wait` does not hold the lock while health checks pass).
+# build lock (Engine.build_lock).
 BUILD_LOCKED = re.compile(
     r"\bdocker\s+(?:build|buildx\s+build|image\s+build|rmi|image\s+(?:rm|remove|prune)"
     r"|builder\s+prune|buildx\s+prune|system\s+prune)\b"
-    r"|\bdocker\s+compose\b(?!.*\s--no-build\b).*\b(?:up|build|run|create)\b"
     r"|\bdocker\s+compose\b.*\bdown\b.*--rmi\b"
 )
+# Compose builds on `up`, `build`, `run` and `create` what a service's `build:` says, unless told
+# `--no-build` (then `up --wait` does not hold the lock while health checks pass). A file with no
+# `build:` builds nothing: takes_build_lock reads the Compose files of the folder it is given.
+COMPOSE_MAY_BUILD = re.compile(r"\bdocker\s+compose\b(?!.*\s--no-build\b).*\b(?:up|build|run|create)\b")
+# A `build:` key, or what could bring one in from elsewhere (`include:`, `extends:` another file).
+COMPOSE_BUILD_KEY = re.compile(r"^[ \t-]*(?:build|include|extends)[ \t]*:", re.M)
 
 
-def takes_build_lock(command: str) -> bool:
-    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images."""
-    return bool(BUILD_LOCKED.search(command))
+def _compose_files_build(folder: Path) -> bool:
+    """Whether a YAML file in `folder` or below may make Compose build (unreadable: it may)."""
+    for path in [*folder.rglob("*.yaml"), *folder.rglob("*.yml")]:
+        try:
+            if COMPOSE_BUILD_KEY.search(path.read_text(encoding="utf-8", errors="replace")):
+                return True
+        except OSError:
+            return True
+    return False
+
+
+def takes_build_lock(command: str, cwd: Path | None = None) -> bool:
+    """Whether a shell command (or `shlex.join` of a docker argv) builds or removes images.
+
+    A Compose command that may build (`up`, `build`, `run`, `create` without `--no-build`) does,
+    unless `cwd` names the folder it runs in (its files as they are before it runs) and neither a
+    YAML file there nor the command itself (a file it writes) has a `build:` key."""
+    if BUILD_LOCKED.search(command):
+        return True
+    if not COMPOSE_MAY_BUILD.search(command):
+        return False
+    return cwd is None or bool(COMPOSE_BUILD_KEY.search(command)) or _compose_files_build(Path(cwd))
 
 
 # Listings that add up snapshot sizes (`system df`, `image ls`) fail when a container or an

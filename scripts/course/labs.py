@@ -486,7 +486,7 @@ def run_round(engine, lab: Lab) -> Round:
         ns = Namespace(prefix, lab.names, {p: free_port(taken) for p in lab.ports}, shared)
         outcomes[case.name] = Outcome(case, ns, scratch / f"{prefix}{lab.spec['name']}")
     scripts = [lab.shared_run] + [c.run for c in lab.cases.values()]
-    builds = any(takes_build_lock(s) for s in scripts)
+    builds = any(takes_build_lock(s, lab.example) for s in scripts)
     makes_images = builds or any(re.search(r"\bdocker\s+(?:image\s+)?(?:tag|commit|load|import)\b", s) for s in scripts)
     shared_result: tuple[int | None, str] = (0, "")
     try:
