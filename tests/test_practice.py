@@ -204,6 +204,22 @@ def test_a_bad_lab_fails_the_build_with_page_and_line(fault, tmp_path, monkeypat
     assert f"docs/page.md:{3 + line}: lab x:" in str(error.value) and words in str(error.value), str(error.value)
 
 
+def test_the_guide_gives_the_error_the_build_gives():
+    """docs/contributing/adding-a-lab.md shows an error of a broken lab (notes, its port without
+    `container:`): the build must say that, for the page the lab is on."""
+    guide = (ROOT / "docs" / "contributing" / "adding-a-lab.md").read_text(encoding="utf-8")
+    example = " ".join(re.search(r"for example\s+`([^`]+)`", guide).group(1).split())
+    source = next(
+        f.source for f in practice.find_all() if f.kind == "lab" and re.search(r"^name: notes$", f.source, re.M)
+    )
+    broken = re.sub(r"(check: port\n)    container: 8000\n", r"\1", source, count=1)
+    assert broken != source
+    with pytest.raises(practice.PracticeError) as error:
+        practice.lab_fence(broken, "lab", "lab", {}, None)
+    pattern = re.escape(example).replace("LINE", r"\d+").replace("…", ".*?")
+    assert re.fullmatch(pattern, str(error.value)), (example, str(error.value))
+
+
 def test_a_bad_lab_whose_solution_includes_a_file_gets_the_pages_line(tmp_path, monkeypatch):
     """The build hands the fence over with --8<-- expanded: a three-line file in the solution
     must not move the line the error names."""
