@@ -406,6 +406,9 @@ def test_capture_writes_every_folder_named_then_compares(runs, monkeypatch, caps
             calls.append((self.lab.example.name, "compare" if compare else "capture"))
             return []
 
+        def timing(self):
+            return ""
+
     monkeypatch.setattr(engine, "engine_or_exit", lambda: None)
     monkeypatch.setattr(baseimages, "ensure", lambda *a, **k: None)
     monkeypatch.setattr(baseimages, "required_images", lambda: [])

@@ -260,6 +260,7 @@ class Outcome:
     answers: dict[str, str] = dataclasses.field(default_factory=dict)
     verdict: dict = dataclasses.field(default_factory=dict)
     asked: bool = False
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)  # script, ready, commands
 
     def transcript(self, lab: Lab) -> list[str]:
         lines: list[str] = []
@@ -269,12 +270,25 @@ class Outcome:
         return lines
 
 
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], name: str):
+    """Add the seconds the block takes to seconds[name]."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.monotonic() - started
+
+
 def _run_case(engine, lab: Lab, out: Outcome) -> Outcome:
     _copy(lab.example, out.cwd, out.ns)
-    out.script = _shell(engine, out.ns.forward(out.case.run), out.cwd)
+    with _timed(out.seconds, "script"):
+        out.script = _shell(engine, out.ns.forward(out.case.run), out.cwd)
     if out.case.ready:
-        out.not_ready = _wait_ready(engine, out.ns.forward(out.case.ready), out.cwd)
-    out.outputs = [out.ns.back(_shell(engine, out.ns.forward(c), out.cwd)[1]) for c in lab.commands]
+        with _timed(out.seconds, "ready"):
+            out.not_ready = _wait_ready(engine, out.ns.forward(out.case.ready), out.cwd)
+    with _timed(out.seconds, "commands"):
+        out.outputs = [out.ns.back(_shell(engine, out.ns.forward(c), out.cwd)[1]) for c in lab.commands]
     return out
 
 
@@ -389,15 +403,18 @@ def _remove_prefixed(engine, prefix: str, images: bool = True) -> list[str]:
     with ThreadPoolExecutor(len(listings)) as pool:
         found = dict(zip(listings, pool.map(listing, listings.values()), strict=True))
     mine = {kind: [n for n in names if n.startswith(prefix)] for kind, names in found.items()}
-    removals = (
-        ("containers", ("rm", "-f", "-v")),
-        ("volumes", ("volume", "rm", "-f")),
-        ("networks", ("network", "rm")),
-        ("images", ("rmi", "-f")),
-    )
-    for kind, command in removals:
-        if mine.get(kind):
-            engine.run_cmd(*command, *mine[kind], check=False)
+    # The containers first, in one call (the CLI removes them all at once); then what they held,
+    # at the same time: volumes and networks in threads, images here (`rmi` takes the engine's
+    # build lock, which this thread may hold already: another thread would wait for it).
+    if mine["containers"]:
+        engine.run_cmd("rm", "-f", "-v", *mine["containers"], check=False)
+    held = {"volumes": ("volume", "rm", "-f"), "networks": ("network", "rm")}
+    with ThreadPoolExecutor(len(held)) as pool:
+        done = [pool.submit(engine.run_cmd, *cmd, *mine[kind], check=False) for kind, cmd in held.items() if mine[kind]]
+        if mine.get("images"):
+            engine.run_cmd("rmi", "-f", *mine["images"], check=False)
+        for future in done:
+            future.result()
     return [n for names in mine.values() for n in names]
 
 
@@ -442,6 +459,16 @@ class Round:
     outcomes: dict[str, Outcome]
     seconds: float
     shared: tuple[int | None, str] = (0, "")
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def timing(self) -> str:
+        """Where the round's seconds went: its phases, and the slowest case's steps."""
+        text = ", ".join(f"{name} {sec:.1f}" for name, sec in self.phases.items() if sec >= 0.05)
+        slowest = max(self.outcomes.values(), key=lambda o: sum(o.seconds.values()), default=None)
+        if slowest is not None:
+            steps = ", ".join(f"{name} {sec:.1f}" for name, sec in slowest.seconds.items())
+            text += f"; slowest case {slowest.case.name}: {steps}"
+        return text
 
     def problems(self, compare: bool = True) -> list[str]:
         """What is wrong: a case judged otherwise than it declares, or an output that differs from its capture."""
@@ -489,42 +516,53 @@ def run_round(engine, lab: Lab) -> Round:
     builds = any(takes_build_lock(s, lab.example) for s in scripts)
     makes_images = builds or any(re.search(r"\bdocker\s+(?:image\s+)?(?:tag|commit|load|import)\b", s) for s in scripts)
     shared_result: tuple[int | None, str] = (0, "")
-    try:
-        with engine.build_lock() if builds else contextlib.nullcontext():
-            if lab.shared_run:
-                ns = Namespace(shared[0], lab.shared_names, {}, shared)
-                cwd = scratch / f"{shared[0]}{lab.spec['name']}"
-                _copy(lab.example, cwd, ns)
-                shared_result = _shell(engine, ns.forward(lab.shared_run), cwd)
-            with ThreadPoolExecutor(len(outcomes)) as pool:
-                list(pool.map(lambda o: _run_case(engine, lab, o), outcomes.values()))
-        data = practice.lab_data(lab.spec)
-        jobs = [{"spec": data, "pastes": pastes_of(lab.commands, o.outputs), "answers": {}} for o in outcomes.values()]
-        for o, verdict in zip(outcomes.values(), judge(jobs), strict=True):
-            o.verdict = verdict
-        asking = [o for o in outcomes.values() if o.verdict["asks"]]
-
-        def answer(o: Outcome) -> None:  # the reader answers what the checker asks, then checks again
-            o.asked = True
-            for ask in o.verdict["asks"]:
-                o.answers[ask["command"]] = o.ns.back(_shell(engine, o.ns.forward(ask["command"]), o.cwd)[1])
-
-        if asking:
-            with ThreadPoolExecutor(len(asking)) as pool:
-                list(pool.map(answer, asking))
-        if asking:
-            jobs = [{"spec": data, "pastes": pastes_of(lab.commands, o.outputs), "answers": o.answers} for o in asking]
-            for o, verdict in zip(asking, judge(jobs), strict=True):
-                o.verdict = verdict
-    finally:
+    phases: dict[str, float] = {"start": time.monotonic() - started}
+    # A round that builds holds the engine's build lock to its end: its clean-up removes images,
+    # which needs the lock again, and taking it twice would wait for other sessions' builds twice.
+    with contextlib.ExitStack() as locked:
+        with _timed(phases, "build lock"):
+            if builds:
+                locked.enter_context(engine.build_lock())
         try:
-            with engine.build_lock() if builds else contextlib.nullcontext():
-                _remove_prefixed(engine, f"lab-{SESSION_ID}-", images=makes_images)
+            if lab.shared_run:
+                with _timed(phases, "shared"):
+                    ns = Namespace(shared[0], lab.shared_names, {}, shared)
+                    cwd = scratch / f"{shared[0]}{lab.spec['name']}"
+                    _copy(lab.example, cwd, ns)
+                    shared_result = _shell(engine, ns.forward(lab.shared_run), cwd)
+            with _timed(phases, "cases"), ThreadPoolExecutor(len(outcomes)) as pool:
+                list(pool.map(lambda o: _run_case(engine, lab, o), outcomes.values()))
+            data = practice.lab_data(lab.spec)
+            jobs = [{"spec": data, "pastes": pastes_of(lab.commands, o.outputs)} for o in outcomes.values()]
+            with _timed(phases, "judge"):
+                for o, verdict in zip(outcomes.values(), judge(jobs), strict=True):
+                    o.verdict = verdict
+            asking = [o for o in outcomes.values() if o.verdict["asks"]]
+
+            def answer(o: Outcome) -> None:  # the reader answers what the checker asks, then checks again
+                o.asked = True
+                for ask in o.verdict["asks"]:
+                    o.answers[ask["command"]] = o.ns.back(_shell(engine, o.ns.forward(ask["command"]), o.cwd)[1])
+
+            if asking:
+                with _timed(phases, "asks"):
+                    with ThreadPoolExecutor(len(asking)) as pool:
+                        list(pool.map(answer, asking))
+                    jobs = [
+                        {"spec": data, "pastes": pastes_of(lab.commands, o.outputs), "answers": o.answers}
+                        for o in asking
+                    ]
+                    for o, verdict in zip(asking, judge(jobs), strict=True):
+                        o.verdict = verdict
         finally:
-            for o in outcomes.values():
-                shutil.rmtree(o.cwd, ignore_errors=True)
-            shutil.rmtree(scratch / f"{shared[0]}{lab.spec['name']}", ignore_errors=True)
-    return Round(lab, outcomes, time.monotonic() - started, shared_result)
+            try:
+                with _timed(phases, "clean-up"):
+                    _remove_prefixed(engine, f"lab-{SESSION_ID}-", images=makes_images)
+            finally:
+                for o in outcomes.values():
+                    shutil.rmtree(o.cwd, ignore_errors=True)
+                shutil.rmtree(scratch / f"{shared[0]}{lab.spec['name']}", ignore_errors=True)
+    return Round(lab, outcomes, time.monotonic() - started, shared_result, phases)
 
 
 def capture(engine, lab: Lab, rnd: Round) -> list[Path]:
@@ -579,7 +617,8 @@ def _cmd_labs(args) -> int:
             print(
                 f"{lab.example.relative_to(ROOT)}: run {n}: {len(rnd.outcomes)} cases "
                 f"({right} right, {len(rnd.outcomes) - right} mistakes) in {rnd.seconds:.1f} s"
-                + (f", {len(problems)} problem(s)" if problems else ", as declared"),
+                + (f", {len(problems)} problem(s)" if problems else ", as declared")
+                + f" ({rnd.timing()})",
                 flush=True,
             )
             for p in problems:
