@@ -1,16 +1,10 @@
-/* Docker Basics: the lab checker (feature "labs", loaded by course.js on the
-   pages that have a lab). A lab's spec (version 2) comes from
-   scripts/course/practice.py; docs/contributing/adding-a-lab.md describes
-   its checks. The checker judges the state the reader built, as Docker 25 to
-   29 and Podman print it, never one way of typing it. Nothing leaves the
-   browser. The pure part (check) runs in Node too: tests/js/labs.test.mjs,
-   and tests/test_labs.py on every lab's captured cases. */
+/* The lab checker (feature "labs"; docs/contributing/adding-a-lab.md): it judges the state built,
+   as Docker 25 to 29 and Podman print it. Tests: tests/js/labs.test.mjs, tests/test_labs.py. */
 (function (root) {
   "use strict";
 
   var course = root.course;
 
-  /* ---------------------------------------------------------------- helpers */
   function code(text) {
     return "`" + text + "`";
   }
@@ -39,7 +33,7 @@
     }
     return obj;
   }
-  /* Deep equality of JSON values (key order does not matter). */
+  /* Deep equality of JSON values. */
   function same(a, b) {
     if (a === b) return true;
     if (!a || !b || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) !== Array.isArray(b)) return false;
@@ -53,8 +47,7 @@
     return obj.Config || obj.config || {};
   }
 
-  /* An image reference, normalized: "debian", "debian:latest", "docker.io/library/debian:latest"
-     are one image; Podman's local builds are "localhost/NAME". {name, tag, digest}. */
+  /* {name, tag, digest}: "debian", "docker.io/library/debian:latest", Podman's "localhost/debian" alike. */
   function ref(text) {
     var s = String(text || "").trim();
     var digest = "";
@@ -72,7 +65,7 @@
     s = s.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io|localhost)\//, "").replace(/^library\/(?=[^/]+$)/, "");
     return { name: s, tag: tag || (digest ? "" : "latest"), digest: digest };
   }
-  /* true, false, or null when `have` names no tag (a digest or an image id) to compare. */
+  /* null when `have` names no tag (a digest, an id). */
   function sameImage(have, want) {
     var a = ref(have);
     var b = ref(want);
@@ -82,7 +75,7 @@
     return a.tag ? a.tag === b.tag : null;
   }
 
-  /* A shell script's words (quotes and backslashes as sh reads them; no expansion). */
+  /* A shell script's words, quoted as sh reads them. */
   function shellWords(script) {
     var out = [];
     var word = null;
@@ -110,10 +103,8 @@
     return out;
   }
 
-  /* What the container or image runs: {argv (shell form unwrapped), shell (a shell is PID 1),
-     raw, workdir}. A container says what Docker started (Path, Args); an image has ENTRYPOINT
-     and CMD (Docker 29 leaves out the empty ones; Podman 4 wrote a container's Entrypoint as
-     one string). */
+  /* What runs, shell form unwrapped: a container's Path and Args, an image's ENTRYPOINT and CMD
+     (Docker 29 leaves out empty ones; Podman 4 wrote Entrypoint as one string). */
   var SHELLS = /^(?:sh|bash|dash|ash)$/;
   function asList(v) {
     if (Array.isArray(v)) return v.map(String);
@@ -141,13 +132,13 @@
     });
     return "/" + parts.join("/");
   }
-  /* An argument the lab names; an absolute path also matches a relative one in the working dir. */
+  /* An absolute path also matches a relative one in the working dir. */
   function argMatches(want, have, dir) {
     want = String(want);
     return want === have || (want[0] === "/" && resolve(dir, have) === resolve("/", want));
   }
 
-  /* The user: {raw, uid} (a number), or {raw, name} that the checker cannot map to a uid. */
+  /* {raw, uid}, or {raw, name} for a name the checker cannot map to a uid. */
   function userOf(obj) {
     var raw = String(config(obj).User || "");
     var u = raw.split(":")[0];
@@ -156,8 +147,7 @@
     return { raw: raw, name: u };
   }
 
-  /* A container's state: running, created, exited, restarting, paused, dead (Podman's
-     "configured" is created, its "stopped" exited). */
+  /* Podman's "configured" is created, its "stopped" exited. */
   function stateOf(obj) {
     var s = obj.State || {};
     var status = String(s.Status || "").toLowerCase();
@@ -181,7 +171,7 @@
   function fail(seen) {
     return { state: "fail", seen: seen };
   }
-  /* Not judged: it depends on another criterion, or needs more output (`need`: a box to fill). */
+  /* Not judged: it waits for another criterion, or needs output (`need`). */
   function open(seen, ask, need) {
     return { state: "open", seen: seen, ask: ask, need: need || !!ask };
   }
@@ -191,10 +181,16 @@
     p = String(p);
     return p.indexOf("/") < 0 ? p + "/tcp" : p;
   }
-  function bindings(obj, key) {
+  /* A port's bindings: the engine's when it runs, else those asked for. */
+  function bound(obj, key) {
     var now = get(obj, "NetworkSettings.Ports") || {};
     var set = get(obj, "HostConfig.PortBindings") || {};
-    return (now[key] && now[key].length ? now[key] : set[key]) || [];
+    return ((now[key] && now[key].length ? now[key] : set[key]) || []).filter(function (b) {
+      return b && typeof b === "object";
+    });
+  }
+  function portSays(key, found) {
+    return "Its port " + code(key) + " is published on " + found.map(showBinding).join(" and ") + ".";
   }
   var EVERY = /^(?:|0\.0\.0\.0|::)$/;
   function showBinding(b) {
@@ -204,33 +200,21 @@
     return b.HostPort ? code((ip.indexOf(":") >= 0 ? "[" + ip + "]" : ip) + ":" + b.HostPort) : code(ip) + ", " + port;
   }
 
-  /* Every published port of a container: [{key: "8000/tcp", found: [binding, ...]}]. */
-  function publishedPorts(obj) {
+  function publishedPorts(obj, only) {
     var keys = Object.keys(get(obj, "HostConfig.PortBindings") || {}).concat(Object.keys(get(obj, "NetworkSettings.Ports") || {}));
     var out = [];
-    keys.forEach(function (key) {
-      if (out.some(function (p) { return p.key === key; })) return;
-      var found = bindings(obj, key).filter(function (b) {
-        return b && typeof b === "object";
-      });
-      if (found.length) out.push({ key: key, found: found });
+    keys.forEach(function (key, i) {
+      var found = bound(obj, key);
+      if (found.length && keys.indexOf(key) === i && (!only || key === only)) out.push(portSays(key, found));
     });
     return out;
   }
-
-  /* Resource limits, as `docker inspect` gives them in HostConfig (a field left out, as Docker 29
-     and Podman leave out some, is unset). Bytes as Docker's units mean them: 64m is 64 MiB. */
-  function bytesText(n) {
-    if (n % 1048576 === 0) return n / 1048576 + " MiB";
-    if (n % 1024 === 0) return n / 1024 + " KiB";
-    return n + " bytes";
+  /* CPUs: --cpus, or a quota per period (--cpu-quota; Podman's --cpus), 100 ms by default. */
+  function mib(n) {
+    return n % 1048576 ? n + " bytes" : n / 1048576 + " MiB";
   }
-  /* The CPUs a container may use: --cpus (NanoCpus), or a CFS quota per period (--cpu-quota, and
-     Podman's --cpus, which it keeps as CpuQuota and CpuPeriod); the period defaults to 100 ms. */
   function cpusOf(h) {
-    if (h.NanoCpus > 0) return h.NanoCpus / 1e9;
-    if (h.CpuQuota > 0) return h.CpuQuota / (h.CpuPeriod > 0 ? h.CpuPeriod : 100000);
-    return 0;
+    return h.NanoCpus > 0 ? h.NanoCpus / 1e9 : h.CpuQuota > 0 ? h.CpuQuota / (h.CpuPeriod > 0 ? h.CpuPeriod : 100000) : 0;
   }
 
   function describeMount(m) {
@@ -253,37 +237,19 @@
     return env;
   }
 
-  /* What the reader pasted for a command other than the inspect: its output, without the
-     command line; null when the box is empty (nothing to judge yet). The command line is the
-     first line when it ends with one of `typed` (the command, its PowerShell spelling), after
-     any prompt ("$ ", "PS C:\\> ", "me@host:~$ "): pasted alone, it says that the command
-     ran and printed nothing, "". */
+  /* A paste's output: null for an empty box, "" for the command line alone (it printed nothing). */
   function outputOf(text, typed) {
     if (!text || !String(text).trim()) return null;
-    var lines = course.paste.clean(text).split("\n");
-    while (lines.length && !lines[0].trim()) lines.shift();
+    var lines = course.paste.clean(text).trim().split("\n");
     var first = lines[0].trim();
     var ran = [].concat(typed || []).some(function (t) {
-      t = String(t || "").trim();
-      var before = first.charAt(first.length - t.length - 1);
-      return t && first.slice(-t.length) === t && (first.length === t.length || /[\s>$#%]/.test(before));
+      return t && first.slice(-t.length) === t && /(?:^|[\s>$#%])$/.test(first.slice(0, -t.length));
     });
-    return course.paste
-      .sections(lines.slice(ran ? 1 : 0).join("\n"))
-      .map(function (s) {
-        return s.output;
-      })
-      .join("\n")
-      .trim();
+    return course.paste.sections(lines.slice(ran ? 1 : 0).join("\n")).map(function (s) { return s.output; }).join("\n").trim();
   }
-  /* What an output says, for "It printed …": an HTML page's text without its tags, Docker's
-     "Run 'docker run --help'" left out. An error says its cause at its end: a Python traceback
-     in its last line, a Node.js (or Java) stack in the error line above its first frame
-     ("Error: Cannot find module …", after Node's "throw err;"), one long line (Docker's
-     "… exec: \"python3\": executable file not found") at its end. Other output: its first lines. */
-  var BOILERPLATE = /^(?:Run '[^']*--help' for more information|See '[^']*--help'\.)$/;
-  var FRAME = /^at (?:\S.*\(.*:\d+(?::\d+)?\)|\S+:\d+(?::\d+)?|\S+\(\S*\))$/;
-  var ERROR_LINE = /(?:^|[\s.])(?:[A-Z]\w*)?(?:Error|Exception)\b/;
+  /* An error by its cause (a traceback's last line, the line above a Node.js stack, a long line's
+     end), other output by its first lines. */
+  var FRAME = /^at (?:\S.*\(.*:\d+(?::\d+)?\)|\S+:\d+(?::\d+)?)$/;
   function tail(line) {
     return line.length > 160 ? "…" + line.slice(-159) : line;
   }
@@ -292,37 +258,27 @@
     var html = /<\/[a-z][\w-]*>|<!doctype/i.test(text);
     text.split("\n").forEach(function (l) {
       l = (html ? l.replace(/<[^>]*>/g, "") : l).trim();
-      if (l && !BOILERPLATE.test(l) && l !== lines[lines.length - 1]) lines.push(l);
+      if (l && !/^(?:Run|See) '.*--help'/.test(l) && l !== lines[lines.length - 1]) lines.push(l);
     });
-    var cause = null;
-    if (lines.indexOf("Traceback (most recent call last):") >= 0) cause = lines[lines.length - 1];
     var frame = 0;
-    while (cause === null && frame < lines.length && !FRAME.test(lines[frame])) frame++;
-    if (cause === null && frame > 0 && frame < lines.length) {
-      var above = lines.slice(0, frame).filter(function (l) {
-        return ERROR_LINE.test(l);
-      });
-      cause = above.length ? above[above.length - 1] : lines[frame - 1];
-    }
-    if (cause !== null) return "It printed an error, " + code(tail(cause)) + ".";
-    if (lines.length && lines[0].length > 160) return "It printed " + code(tail(lines[0])) + ".";
-    return "It printed " + code(short(lines.slice(0, 3).join(" "), 160)) + ".";
+    while (frame < lines.length && !FRAME.test(lines[frame])) frame++;
+    var cause = lines.indexOf("Traceback (most recent call last):") >= 0 ? lines[lines.length - 1] : frame < lines.length && frame
+      ? lines.slice(0, frame).filter(function (l) { return /(?:^|[\s.])[A-Z]?\w*(?:Error|Exception)\b/.test(l); }).pop() || lines[frame - 1]
+      : "";
+    if (cause) return "It printed an error, " + code(tail(cause)) + ".";
+    return "It printed " + code(lines[0] && lines[0].length > 160 ? tail(lines[0]) : short(lines.slice(0, 3).join(" "), 160)) + ".";
   }
-
-  /* A size in bytes as people read it (1 kB = 1,000 bytes, as Docker counts): kB under 1 MB,
-     one decimal under 10 MB; with more decimals where fewer would not show that it is more than
-     `limit` ("5.04 MB", not "5.0 MB", for a limit of 5 MB). */
+  /* kB under 1 MB, one decimal under 10 MB, more to show it is over `limit`. */
   function sizeText(bytes, limit) {
-    if (bytes < 1000) return bytes + (bytes === 1 ? " byte" : " bytes");
+    if (bytes < 1000) return bytes + " bytes";
     var unit = bytes < 999500 ? 1e3 : 1e6;
     var value = bytes / unit;
     var digits = value < 10 ? 1 : 0;
-    while (digits < 3 && limit !== undefined && Number(value.toFixed(digits)) * unit <= limit) digits++;
-    return value.toFixed(digits) + (unit === 1e3 ? " kB" : " MB");
+    while (digits < 3 && Number(value.toFixed(digits)) * unit <= limit) digits++;
+    return value.toFixed(digits) + (unit < 1e6 ? " kB" : " MB");
   }
 
-  /* ---------------------------------------------------------------- the named checks */
-  /* Each takes (criterion, inspected object, context) and returns OK, fail(seen) or open(seen). */
+  /* The named checks: (criterion, inspected object, context) to OK, fail(seen) or open(seen). */
   var CHECKS = {
     running: function (c, obj) {
       return stateOf(obj) === "running" ? OK : fail(describeState(obj));
@@ -392,26 +348,17 @@
     },
     port: function (c, obj) {
       if (c.published === false) {
-        var published = publishedPorts(obj).filter(function (p) {
-          return !("container" in c) || p.key === portKey(c.container);
-        });
-        if (published.length) {
-          return fail(published.map(function (p) {
-            return "Its port " + code(p.key) + " is published on " + p.found.map(showBinding).join(" and ") + ".";
-          }).join(" "));
-        }
-        if (get(obj, "HostConfig.PublishAllPorts")) return fail("It publishes every port its image exposes (" + code("-P") + ") when it starts.");
-        return OK;
+        var seen = publishedPorts(obj, "container" in c && portKey(c.container));
+        if (seen.length) return fail(seen.join(" "));
+        return get(obj, "HostConfig.PublishAllPorts") ? fail("It publishes every port its image exposes (`-P`).") : OK;
       }
       var key = portKey(c.container);
-      var found = bindings(obj, key).filter(function (b) {
-        return b && typeof b === "object";
-      });
+      var found = bound(obj, key);
       if (!found.length) {
         var others = Object.keys(get(obj, "HostConfig.PortBindings") || {});
         return fail("Its port " + code(key) + " is not published" + (others.length ? "; it publishes " + list(others) : "") + ".");
       }
-      var seen = "Its port " + code(key) + " is published on " + found.map(showBinding).join(" and ") + ".";
+      var seen = portSays(key, found);
       var hit = found.some(function (b) {
         return !("host" in c) || String(b.HostPort) === String(c.host);
       });
@@ -456,35 +403,21 @@
       return h.Status === want ? OK : fail("Its health is " + code(h.Status) + ".");
     },
     memory: function (c, obj) {
-      var m = get(obj, "HostConfig.Memory") || 0;
-      if (!m) return fail("It has no memory limit.");
-      return m <= c.max_bytes ? OK : fail("Its memory limit is " + m + " bytes.");
+      return CHECKS.limits({ memory_max: c.max_bytes }, obj);
     },
     limits: function (c, obj) {
       var h = obj.HostConfig || {};
-      var memory = h.Memory || 0;
-      if ("memory_max" in c) {
-        if (!memory) return fail("It has no memory limit.");
-        if (memory > c.memory_max) return fail("Its memory limit is " + bytesText(memory) + ".");
-      }
-      if ("swap" in c) {
-        if (!memory) return fail("It has no memory limit, so its swap is not limited either.");
-        // MemorySwap is memory and swap together: -1 for no limit; unset (0), as much swap as memory.
-        var total = h.MemorySwap || 2 * memory;
-        if (total < 0) return fail("It may use any amount of swap on top of its memory.");
-        if (total - memory > c.swap) return fail("It may use " + bytesText(total - memory) + " of swap on top of its memory.");
-      }
-      if ("cpus" in c) {
-        var cpus = cpusOf(h);
-        if (!cpus) return fail("It has no CPU limit" + (h.CpuShares ? " (" + code("--cpu-shares") + " only weighs it against other containers)" : "") + ".");
-        if (cpus > c.cpus + 1e-9) return fail("It may use " + Number(cpus.toFixed(3)) + (cpus === 1 ? " CPU." : " CPUs."));
-      }
-      if ("pids" in c) {
-        var pids = h.PidsLimit || 0;
-        if (pids <= 0) return fail("It has no process limit.");
-        if (pids > c.pids) return fail("It may hold " + pids + " processes.");
-      }
-      return OK;
+      var mem = h.Memory || 0;
+      var total = h.MemorySwap || 2 * mem; // memory + swap; -1: no limit; unset: swap as much as memory
+      var cpus = cpusOf(h);
+      var pids = h.PidsLimit > 0 ? h.PidsLimit : 0;
+      if (("memory_max" in c || "swap" in c) && !mem) return fail("It has no memory limit.");
+      if (mem > c.memory_max) return fail("Its memory limit is " + mib(mem) + ".");
+      if (total - mem > c.swap || (total < 0 && "swap" in c)) return fail("It may use " + (total < 0 ? "any amount" : mib(total - mem)) + " of swap on top of its memory.");
+      if ("cpus" in c && !cpus) return fail("It has no CPU limit.");
+      if (cpus > c.cpus + 1e-9) return fail("It may use " + Number(cpus.toFixed(3)) + (cpus === 1 ? " CPU." : " CPUs."));
+      if ("pids" in c && !pids) return fail("It has no process limit.");
+      return pids > c.pids ? fail("It may hold " + pids + " processes.") : OK;
     },
     label: function (c, obj) {
       var labels = config(obj).Labels || {};
@@ -550,7 +483,7 @@
     },
   };
 
-  /* A generic criterion: a dotted path and one operator (spec version 1, kept). */
+  /* A dotted path and one operator (spec version 1). */
   function passes(c, obj) {
     var v = get(obj, c.path);
     if ("equals" in c) return same(v, c.equals);
@@ -566,7 +499,6 @@
     return false;
   }
 
-  /* ---------------------------------------------------------------- reading the inspect */
   function kindOf(obj) {
     if (!obj || typeof obj !== "object" || Array.isArray(obj)) return "";
     if ("State" in obj && ("HostConfig" in obj || "Config" in obj)) return "container";
@@ -582,7 +514,7 @@
   }
   var A = { container: "a container", image: "an image", volume: "a volume", network: "a network" };
 
-  /* The inspected object, or the message that says why the paste cannot be judged. */
+  /* The inspected object, or why the paste cannot be judged. */
   function inspected(spec, text) {
     var cmd = spec.commands[0].command;
     var what = code(spec.object);
@@ -614,9 +546,8 @@
     return { obj: obj };
   }
 
-  /* Judge a lab: spec (practice.py's lab_data), pastes (one text per command), answers (the
-     output of each command the checker asked for, by that command). Returns {passed, message,
-     criteria: [{id, text, state: ok|fail|open, seen, hint, lesson}], asks: [{key, command, about}]}. */
+  /* spec (practice.py's lab_data), pastes (one per command), answers (by asked command) to
+     {passed, message, criteria: [{id, text, state: ok|fail|open, seen, hint, lesson}], asks}. */
   function check(spec, pastes, answers) {
     pastes = [].concat(pastes || []);
     var read = inspected(spec, pastes[0]);
@@ -648,7 +579,6 @@
     return { passed: passed, message: message, criteria: results, asks: asks };
   }
 
-  /* ---------------------------------------------------------------- the page */
   function answersOf(lab) {
     var answers = {};
     Array.prototype.forEach.call(lab.querySelectorAll(".lab__asks textarea"), function (t) {
