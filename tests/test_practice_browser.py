@@ -1,8 +1,8 @@
 """Quizzes, labs, progress and the copy button in headless Chromium, over http and from file://.
 
-Every quiz answered wrong and then right; every lab's checker on every captured
-case (examples/labs/*/cases.yaml) and on every kind of bad input, with the same
-verdict as labs.js gives in Node (tests/test_labs.py); progress surviving instant
+Every quiz answered wrong and then right; every lab's checker (over http; from file:// a lab
+of each part) on every captured case (examples/labs/*/cases.yaml) and on every kind of bad
+input, with the same verdict as labs.js gives in Node (tests/test_labs.py); progress surviving instant
 navigation and a reload; export, reset and import giving the same progress back;
 and what the copy button of a console block puts on the clipboard.
 """
@@ -105,13 +105,13 @@ def test_every_quiz_answered_wrong_then_right(where, context):
     assert problems == [] and errors == [], problems + errors
 
 
-def quizzes_in(html_file) -> list[str]:
-    """The markup of each quiz in a built page, links left out (a lesson link is ../x/ over
-    http and ../x.html offline)."""
-    quizzes = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser").select("div.quiz")
-    for link in (tag for quiz in quizzes for tag in quiz.select("[href]")):
+def markup_of(html_file, selector: str = "div.quiz") -> list[str]:
+    """The markup of each quiz (or lab) in a built page, links left out (a lesson link is
+    ../x/ over http and ../x.html offline)."""
+    found = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser").select(selector)
+    for link in (tag for part in found for tag in part.select("[href]")):
         del link["href"]
-    return [str(quiz) for quiz in quizzes]
+    return [str(part) for part in found]
 
 
 def test_the_offline_build_has_the_same_quizzes(site, offline_site):
@@ -119,12 +119,28 @@ def test_the_offline_build_has_the_same_quizzes(site, offline_site):
     offline = {p.source: p for p in OFFLINE_LESSONS}
     differ = []
     for lesson in LESSONS:
-        served = quizzes_in(site.site_dir / lesson.dest)
-        if not served or served != quizzes_in(offline_site.site_dir / offline[lesson.source].dest):
+        served = markup_of(site.site_dir / lesson.dest)
+        if not served or served != markup_of(offline_site.site_dir / offline[lesson.source].dest):
             differ.append(f"{lesson.source}: {len(served)} quiz(zes) over http, not the same offline")
     script = "assets/javascripts/practice.js"
     assert (site.site_dir / script).read_bytes() == (offline_site.site_dir / script).read_bytes()
     assert differ == []
+
+
+def test_the_offline_build_has_the_same_labs(site, offline_site):
+    """What lets the file:// lab test run a lab of each part only: every lab's markup (its
+    criteria, hints and answer data) and the scripts that judge it are the same offline."""
+    offline = {p.source: p for p in OFFLINE_PAGES}
+    differ, labs_seen = [], 0
+    for page in PAGES:
+        served = markup_of(site.site_dir / page.dest, "div.lab")
+        labs_seen += len(served)
+        if served != markup_of(offline_site.site_dir / offline[page.source].dest, "div.lab"):
+            differ.append(f"{page.source}: its labs differ offline")
+    for script in ("course.js", "labs.js"):
+        path = f"assets/javascripts/{script}"
+        assert (site.site_dir / path).read_bytes() == (offline_site.site_dir / path).read_bytes(), script
+    assert labs_seen == len(LAB_PAGES) and differ == []
 
 
 def test_quiz_without_javascript_shows_questions_and_answers(browser, served_site):
@@ -179,7 +195,21 @@ def plain(text: str) -> str:
     return text.replace("`", "")
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def one_lab_per_part() -> list:
+    """A lab of each part of the course (its first folder): from file:// a lesson link is
+    resolved against the page's own folder, so each part's depth is tried once."""
+    firsts = {}
+    for example in EXAMPLES:
+        firsts.setdefault(LAB_PAGES[labs.load(example).spec["name"]].split("/")[1], example)
+    return sorted(firsts.values())
+
+
+# Over http every lab; from file:// a lab of each part (test_the_offline_build_has_the_same_labs
+# shows the others' markup and scripts are the same as over http).
+LAB_RUNS = [("http", e) for e in EXAMPLES] + [("file", e) for e in one_lab_per_part()]
+
+
+@pytest.mark.parametrize(("where", "example"), LAB_RUNS, ids=lambda p: getattr(p, "name", p), indirect=["where"])
 def test_lab_checker_on_captured_cases_and_bad_input(example, where, context):
     base, pages, site_dir = where
     lab = labs.load(example)
