@@ -34,13 +34,14 @@ def site(served_site) -> Build:
 
 @pytest.fixture(scope="session")
 def csp_site(served_site):
-    """(build, base URL): the same build served again with the course image's
-    Content-Security-Policy (course.image.policy: its hashes of the inline scripts), so that
-    a sweep of every page meets what nginx enforces without building the image."""
+    """(build, base URL): the same build served again as the course image's nginx serves it,
+    with gzip and its Content-Security-Policy (course.image.policy: its hashes of the inline
+    scripts), so that a sweep of every page meets what nginx enforces without building the image."""
     from course import image
 
     built, _ = served_site
-    with chromium.serve(built.site_dir, headers={"Content-Security-Policy": image.policy(built.site_dir)}) as base:
+    policy = {"Content-Security-Policy": image.policy(built.site_dir)}
+    with chromium.serve(built.site_dir, gzip=True, headers=policy) as base:
         yield built, base
 
 

@@ -1,26 +1,23 @@
 """What every page costs a reader on a cold cache, and search that loads only when used (issue 15).
 
-Every page, served with gzip as nginx serves it in the course image, is loaded
-in a fresh browser profile until it is quiet (course.browser.cold_loads): the compressed bytes of
-everything it fetched (HTML, CSS, JavaScript, sitemap.xml, images) must stay
-within PAGE_BUDGET_KB, and the search index must not be among them. Growing
-content grows the index; the index is fetched only when the reader turns to
-search (overrides/partials/search-on-demand.html). Search must still find an
-error message quoted in the prose and a page heading, over http and from file://.
+The sweep of every page (tests/test_site_browser.py::test_page_over_http) loads each page
+served with gzip, as nginx serves it in the course image, in a fresh browser profile until it
+is quiet, and checks the compressed bytes of everything it fetched (HTML, CSS, JavaScript,
+sitemap.xml, images) against its budget, and that the search index is not among them
+(PageReport.weight_problems). Here: that this measure sees an index fetched at start and a
+page over its budget, and that the index is fetched when the reader turns to search
+(overrides/partials/search-on-demand.html). Search must still find an error message quoted in
+the prose and a page heading, over http and from file://.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from course.browser import cold_loads as browser_loads
 from course.browser import navigate
 from course.webserver import serve
 from site_checks import browser as chromium
-from site_checks.building import site_pages
 
-PAGES = site_pages()
-PAGE_BUDGET_KB = 160  # as `make bench` (scripts/course/bench.py BUDGETS["page_kb"])
 INDEX = "/search/search_index.js"  # .json over http, .js from file://
 
 
@@ -32,43 +29,22 @@ def gzip_site(served_site):
         yield base
 
 
-def cold_loads(browser, urls: list[str]) -> list[dict[str, int]]:
-    """For each URL, {URL: compressed bytes on the wire} of everything it fetched (on a phone)."""
-    loads = browser_loads(browser, urls, viewport={"width": 412, "height": 823})
-    return [{url: fetched.bytes for url, fetched in load.items()} for load in loads]
+def cold_weight(context, url: str, base: str, budget_kb: float) -> list[str]:
+    """What the sweep of every page says of `url`'s cost."""
+    return chromium.visit(context, url, base, 0, quiet=True).weight_problems(budget_kb)
 
 
-def cold_load(browser, url: str) -> dict[str, int]:
-    return cold_loads(browser, [url])[0]
+def test_the_sweep_sees_a_page_that_loads_the_index_at_start(context, gzip_site):
+    """Fault drill: the home page with search opened by its address (?q=) fetches the index."""
+    problems = cold_weight(context, gzip_site + "?q=daemon", gzip_site, 160)
+    assert any(p.startswith("fetches the search index at start") for p in problems), problems
 
 
-def page_costs(browser, base: str, pages, side_by_side: int = 6) -> tuple[list[str], dict[str, float]]:
-    problems, totals = [], {}
-    for start in range(0, len(pages), side_by_side):
-        batch = pages[start : start + side_by_side]
-        for page, fetched in zip(batch, cold_loads(browser, [base + p.url for p in batch]), strict=True):
-            total = sum(fetched.values()) / 1024
-            totals[page.source] = total
-            if any(INDEX in url for url in fetched):
-                problems.append(f"{page.source}: fetches the search index at start")
-            if total > PAGE_BUDGET_KB:
-                heaviest = sorted(fetched.items(), key=lambda item: item[1], reverse=True)[:4]
-                parts = ", ".join(f"{url.removeprefix(base)} {size / 1024:.1f} KB" for url, size in heaviest)
-                problems.append(f"{page.source}: {total:.1f} KB > {PAGE_BUDGET_KB} KB on a cold cache ({parts})")
-    return problems, totals
-
-
-def test_every_page_within_budget_without_the_search_index(browser, gzip_site):
-    problems, totals = page_costs(browser, gzip_site, PAGES)
-    assert len(totals) == len(PAGES) > 30
-    assert problems == []
-
-
-def test_a_page_that_loads_the_index_at_start_is_caught(browser, gzip_site):
-    """Fault drill: the same measure on a page with search opened by its address (?q=) sees the index."""
-    fetched = cold_load(browser, gzip_site + "?q=daemon")
-    index = [size for url, size in fetched.items() if INDEX in url]
-    assert index and index[0] > 20 * 1024, f"home page with ?q=: the index was not fetched: {sorted(fetched)}"
+def test_the_sweep_sees_a_page_over_its_budget(context, gzip_site):
+    """Fault drill: the same home page against a budget it cannot meet, and against its own."""
+    assert cold_weight(context, gzip_site, gzip_site, 160) == []
+    over = cold_weight(context, gzip_site, gzip_site, 20)
+    assert len(over) == 1 and "> 20 KB on a cold cache" in over[0], over
 
 
 def test_search_fetches_the_index_when_the_reader_turns_to_it(context, gzip_site):

@@ -15,6 +15,7 @@ from site_checks.building import ROOT, site_pages
 
 PAGES = site_pages()
 MAX_LAYOUT_SHIFT = 0.05
+PAGE_BUDGET_KB = 160  # as `make bench` (scripts/course/bench.py BUDGETS["page_kb"])
 
 
 def diagram_count(built, page) -> int:
@@ -23,13 +24,20 @@ def diagram_count(built, page) -> int:
     return len(BeautifulSoup(html, "html.parser").select("div.diagram, pre.mermaid"))
 
 
-def page_problems(context, base: str, built, page, project: Path = ROOT) -> list[str]:
+def copied(page) -> list:
+    return page.evaluate(copies.COPIED_JS)
+
+
+def page_problems(context, base: str, built, page, project: Path = ROOT, budget_kb: float = 0) -> list[str]:
     """What a reader would see go wrong on `page`, each naming its Markdown file; and what the
-    copy button of each console block copies (its commands, as `project`'s source has them)."""
+    copy button of each console block copies (its commands, as `project`'s source has them).
+    With `budget_kb` (a fresh context, a server that compresses): what the page costs on a cold cache."""
     expected = diagram_count(built, page)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
-    report = chromium.visit(context, base + page.url, base, expected, lambda p: p.evaluate(copies.COPIED_JS))
+    report = chromium.visit(context, base + page.url, base, expected, copied, quiet=bool(budget_kb))
     problems = report.problems(expected) + copies.differences(page.source, report.inspected, project)
+    if budget_kb:
+        problems += report.weight_problems(budget_kb)
     if expected and report.layout_shift > MAX_LAYOUT_SHIFT:
         problems.append(f"layout shift {report.layout_shift:.3f} > {MAX_LAYOUT_SHIFT}")
     if any("mermaid" in r for r in report.requests):
@@ -39,10 +47,12 @@ def page_problems(context, base: str, built, page, project: Path = ROOT) -> list
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.source for p in PAGES])
 def test_page_over_http(page, csp_site, context):
-    """Served with the course image's Content-Security-Policy: a script or style the policy
-    blocks is a problem here, on every page (the image's own sweep visits a page of each kind)."""
+    """Served as the course image's nginx serves it, with gzip and its Content-Security-Policy:
+    a script or style the policy blocks is a problem here, on every page (the image's own sweep
+    visits a page of each kind); and the page, from a cold cache (each test has a fresh
+    profile), weighs at most PAGE_BUDGET_KB compressed without fetching the search index."""
     site, base = csp_site
-    assert page_problems(context, base, site, page) == []
+    assert page_problems(context, base, site, page, budget_kb=PAGE_BUDGET_KB) == []
 
 
 def first_page_with_diagrams(built, pages):

@@ -6,9 +6,18 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from course.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, navigate, until_the_network_holds  # noqa: F401
+from course.browser import (  # noqa: F401
+    BUNDLE_DONE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INIT_SCRIPT,
+    navigate,
+    until_the_network_holds,
+    wait_until_quiet,
+)
 from course.webserver import serve  # noqa: F401
 
+SEARCH_INDEX = "/search/search_index."  # .json over http, .js from file://
 DIAGRAMS_JS = """
 () => [...document.querySelectorAll("div.diagram, div.mermaid")].map((host) => {
   // Drawn at build time: one SVG per palette, the page's palette shown. Drawn in the
@@ -40,6 +49,8 @@ class PageReport:
     layout_shift: float = 0.0
     csp_violations: list[str] = field(default_factory=list)
     inspected: object = None  # what visit's `inspect(page)` returned
+    wire_bytes: dict[str, int] = field(default_factory=dict)  # by URL, over http: compressed body and headers
+    pending: set = field(default_factory=set)  # requests under way
 
     def problems(self, expected_diagrams: int) -> list[str]:
         problems = [f"console error: {e}" for e in self.console_errors]
@@ -49,6 +60,17 @@ class PageReport:
         drawn = [d for d in self.diagrams if d["svg"] and not d["error"]]
         if len(drawn) != expected_diagrams:
             problems.append(f"{len(drawn)} of {expected_diagrams} Mermaid diagrams drawn as SVG: {self.diagrams}")
+        return problems
+
+    def weight_problems(self, budget_kb: float) -> list[str]:
+        """From a cold cache (a fresh profile), served with gzip: the compressed bytes of all it
+        fetched within `budget_kb`, and not the search index (fetched when search is used)."""
+        problems = [f"fetches the search index at start: {u}" for u in self.wire_bytes if SEARCH_INDEX in u]
+        total = sum(self.wire_bytes.values()) / 1024
+        if total > budget_kb:
+            heaviest = sorted(self.wire_bytes.items(), key=lambda item: item[1], reverse=True)[:4]
+            parts = ", ".join(f"{url} {size / 1024:.1f} KB" for url, size in heaviest)
+            problems.append(f"{total:.1f} KB > {budget_kb} KB on a cold cache ({parts})")
         return problems
 
 
@@ -76,11 +98,19 @@ def watch(page, base: str) -> PageReport:
         if request.is_navigation_request() and request.frame == page.main_frame:
             documents["loaded"] += 1
         started_in[request] = documents["loaded"]
+        report.pending.add(request)
         report.requests.append(request.url)
         if not is_local(request.url, base):
             report.foreign_requests.append(request.url)
 
+    def on_finished(request):
+        report.pending.discard(request)
+        if request.url.startswith("http"):
+            sizes = request.sizes()
+            report.wire_bytes[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
     def on_failed(request):
+        report.pending.discard(request)
         navigated_away = started_in.get(request, documents["loaded"]) < documents["loaded"]
         if request.failure == "net::ERR_ABORTED" and navigated_away:
             report.aborted_by_navigation.append(request.url)
@@ -88,6 +118,7 @@ def watch(page, base: str) -> PageReport:
             report.failed_requests.append(f"{request.url} ({request.failure})")
 
     page.on("request", on_request)
+    page.on("requestfinished", on_finished)
     page.on("requestfailed", on_failed)
     return report
 
@@ -104,10 +135,12 @@ def wait_for_diagrams(page, expected: int, timeout: float = 20.0) -> list[dict]:
     return diagrams
 
 
-def visit(context, url: str, base: str, expected_diagrams: int, inspect=None) -> PageReport:
+def visit(context, url: str, base: str, expected_diagrams: int, inspect=None, quiet: bool = False) -> PageReport:
     """Open `url` in a new tab, wait for its diagrams and report what happened (once more when a
     request failed only because the network changed: course.browser.until_the_network_holds).
-    `inspect(page)`, if given, looks at the loaded page; its result is the report's `inspected`."""
+    `inspect(page)`, if given, looks at the loaded page; its result is the report's `inspected`.
+    `quiet`: also wait until Material's bundle has run and nothing is in flight, so that the
+    report's wire_bytes hold all the page fetches by itself (as `make bench` measures)."""
 
     def once() -> PageReport:
         page = context.new_page()
@@ -115,6 +148,9 @@ def visit(context, url: str, base: str, expected_diagrams: int, inspect=None) ->
             report = watch(page, base)
             navigate(page, url, wait_until="load")
             report.diagrams = wait_for_diagrams(page, expected_diagrams)
+            if quiet:
+                page.wait_for_function(BUNDLE_DONE_JS)
+                wait_until_quiet(page, report.pending)
             page.wait_for_timeout(200)  # let late layout shifts and errors arrive
             report.layout_shift = page.evaluate("window.__layoutShift")
             report.csp_violations = page.evaluate("window.__cspViolations || []")
