@@ -1,4 +1,5 @@
-"""05-compose: Compose files with an undefined service, a tab, an obsolete `version`, none at all.
+"""05-compose: Compose files with an undefined service, a tab, an obsolete `version`, none at all, a dependency
+that exits before it is healthy.
 
 Fixtures: the root conftest.py (engine) and examples/troubleshooting/conftest.py
 (docker: commands that may fail, and clean-up). Each project gets a name of its own
@@ -52,4 +53,20 @@ def test_the_working_file_starts_both_services(docker):
         assert "web is up" in compose(docker, *project, "logs", "web").stdout
     finally:
         compose(docker, *project, "--progress", "quiet", "down", "--rmi", "local")
+    assert compose(docker, *project, "ps", "-a", "--quiet").stdout.strip() == ""
+
+
+def test_a_dependency_that_exits_stops_up_without_starting_the_service(docker):
+    name = docker.name("exits")
+    project = ["-f", str(HERE / "broken/dependency-exits/compose.yaml"), "-p", name]
+    try:
+        cp = compose(docker, *project, "--progress", "quiet", "up", "-d")
+        db = f"{name}-db-1"
+        assert (cp.returncode, cp.stderr.strip()) == (1, f"dependency failed to start: container {db} exited (1)")
+        states = compose(docker, *project, "ps", "-a", "--format", "{{.Service}}: {{.State}} {{.ExitCode}}").stdout
+        assert sorted(s for s in states.split("\n") if s) == ["db: exited 1", "web: created 0"]
+        logs = compose(docker, *project, "logs", "--no-log-prefix", "db").stdout
+        assert logs.strip() == "cat: /etc/db/db.conf: No such file or directory"
+    finally:
+        compose(docker, *project, "--progress", "quiet", "down")
     assert compose(docker, *project, "ps", "-a", "--quiet").stdout.strip() == ""
