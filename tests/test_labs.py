@@ -353,14 +353,22 @@ BAD_CASES = {
     "no solution": "the reference solution is the case 'solution'",
     "unknown criterion": "not a criterion of lab",
     "undeclared name": "list 'other' under names",
+    # Issue 26: four mistakes that fail with a hint of their own; a message ("does not exist")
+    # shows no hint. Lab stopper's mistakes each fail another criterion first.
+    "a message for a criterion": "the mistakes fail only 3 different criteria first",
 }
 
 
 @pytest.mark.parametrize("fault", BAD_CASES)
 def test_a_malformed_cases_file_is_refused_with_its_reason(fault, tmp_path):
-    example = EXAMPLES[0]
+    example = (
+        next(e for e in EXAMPLES if e.name == "31-stopper") if fault == "a message for a criterion" else EXAMPLES[0]
+    )
     text = (example / "cases.yaml").read_text(encoding="utf-8")
-    if fault == "no solution":
+    if fault == "a message for a criterion":
+        assert "    fails: [command]\n" in text
+        text = text.replace("    fails: [command]\n", "    message: does not exist\n", 1)
+    elif fault == "no solution":
         text = text.replace("  solution:", "  reference:", 1)
     elif fault == "unknown criterion":
         text = re.sub(r"fails: \[[^\]]*\]", "fails: [nope]", text, count=1)

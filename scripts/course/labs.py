@@ -157,9 +157,15 @@ def load(example: Path) -> Lab:
         "the reference solution is the case 'solution' (passes: true)",
     )
     _need(len(right) >= 3, path, f"{len(right) - 1} other right solution(s): a lab needs at least 2")
-    firsts = {next((i for i in ids if i in c.fails), c.message) for c in wrong}
+    # A mistake answered with a message (`does not exist`) shows no hint: it counts for no criterion.
+    firsts = {next(i for i in ids if i in c.fails) for c in wrong if c.fails}
     _need(len(wrong) >= 4, path, f"{len(wrong)} mistake(s): a lab needs at least 4")
-    _need(len(firsts) >= 4, path, f"the mistakes fail only {len(firsts)} different criteria first: at least 4")
+    _need(
+        len(firsts) >= 4,
+        path,
+        f"the mistakes fail only {len(firsts)} different criteria first: at least 4, each with its own hint "
+        "(a mistake answered with a message counts for none)",
+    )
     return Lab(example, spec, names, ports, cases, shared_names, str(shared.get("run") or ""))
 
 
