@@ -26,6 +26,7 @@ from course.doctor import Missing, tool
 from site_checks import states
 from site_checks.building import ROOT, site_pages
 from test_paste_boxes import LEAST, SIZES, TERMINAL
+from test_practice_browser import solution_pastes
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("firefox")]
 SCRIPT = ROOT / "tests" / "site_checks" / "firefox.mjs"
@@ -87,6 +88,21 @@ async ([quiz]) => {
 }
 """
 
+# Pastes a lab's solution (the JSON list of pastes after "=> ") into its boxes and checks it.
+LAB_FROM_FILE_JS = """
+async () => {
+  const pastes = PASTES;
+  for (let i = 0; i < 100 && !document.querySelector(".lab--ready"); i++) await new Promise((r) => setTimeout(r, 50));
+  const lab = document.querySelector(".lab[data-name='LAB']");
+  lab.querySelectorAll(".lab__commands textarea").forEach((box, i) => { box.value = pastes[i]; });
+  lab.querySelector(".lab__check").click();
+  const result = lab.querySelector(".lab__result");
+  const code = [...result.querySelectorAll("code")].pop();
+  return { state: lab.dataset.state, text: result.textContent, code: code ? code.textContent : "" };
+}
+"""
+LAB = ("03-notes", "notes", "docs/running-containers/data.md")  # example folder, lab, page
+
 
 @pytest.fixture(scope="module")
 def firefox(served_site, offline_site):
@@ -102,6 +118,10 @@ def firefox(served_site, offline_site):
     steps = [
         {"url": offline[LESSON], "run": QUIZ_FROM_FILE_JS},
         {"url": offline["docs/progress.md"], "run": PROGRESS_FROM_FILE_JS},
+        {
+            "url": offline[LAB[2]],
+            "run": LAB_FROM_FILE_JS.replace("PASTES", json.dumps(solution_pastes(LAB[0]))).replace("LAB", LAB[1]),
+        },
     ]
     tasks.append({"name": "from file://", "kind": "script", "steps": steps})
     return run_firefox(tasks)
@@ -142,7 +162,7 @@ def test_from_file_a_quiz_says_where_its_result_is_kept(firefox):
     result. The quiz says so and gives the code; the progress page says what works, names the
     zip's folder, and takes the code."""
     assert "error" not in firefox["from file://"], firefox["from file://"]
-    quiz, progress = firefox["from file://"]
+    quiz, progress, _ = firefox["from file://"]
     # "Your score: 4 of 4 right. Kept on this page only: …"
     assert quiz["text"].startswith("Your score: ") and "Saved in Your progress" not in quiz["text"], quiz
     assert "Kept on this page only" in quiz["text"] and quiz["link"].endswith("progress.html"), quiz
@@ -154,3 +174,11 @@ def test_from_file_a_quiz_says_where_its_result_is_kept(firefox):
     assert f" (quiz: {right} right)" in progress["after"]["statuses"], progress["after"]
     assert f"python3 -m http.server --directory {ZIP_FOLDER} 8000" in progress["page"]
     assert "site-offline" not in progress["page"]
+
+
+def test_from_file_a_passed_lab_says_where_it_is_kept(firefox):
+    """The same for a lab: passed on its page, it says the result is kept there only and gives
+    the code that carries it to Your progress."""
+    lab = firefox["from file://"][2]
+    assert lab["state"] == "passed", lab
+    assert "Kept on this page only" in lab["text"] and lab["code"].startswith("DB1."), lab

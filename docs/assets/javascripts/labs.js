@@ -646,8 +646,13 @@
       var data = course.progress.load();
       data.l[lab.getAttribute("data-lab")] = 1;
       course.progress.save(data);
+      keptHere(lab, data);
     }
     return result;
+  }
+
+  function keptHere(lab, data) {
+    if (course.progress.apart()) course.progress.keptHere(lab.querySelector(".lab__result"), data);
   }
 
   function setUpLabs(root) {
@@ -660,6 +665,7 @@
       if (data.l[lab.getAttribute("data-lab")]) {
         lab.querySelector(".lab__result").textContent = "You passed this lab before. Check again any time.";
         lab.setAttribute("data-state", "passed");
+        keptHere(lab, data);
       }
     });
   }
