@@ -1,23 +1,10 @@
-/* Docker Basics: what the page scripts share, and the loader that brings each
-   of them only to the pages that use it. Loaded on every page (mkdocs.yml,
-   extra_javascript); a few hundred bytes compressed.
-
-   - course.store: the browser's storage under one versioned, namespaced key
-     per kind of data ("docker-basics/v1/<name>").
-   - course.paste: reads what a learner pasted from a terminal (line endings,
-     colours, prompts, size) and finds the JSON or the lines in it.
-   - course.show: writes a verdict (a message and a list of items) into an
-     aria-live region, with `code` in backticks rendered as <code>.
-   - course.site: this site's base address and the address of a docs page.
-   - course.feature(name, {setUp}): a page script registers itself; the loader
-     runs its setUp on every page Material's instant navigation shows.
-   - Paste boxes: a textarea in a practice box refuses a paste larger than
-     course.paste.MAX, with a note under it.
-
-   A page asks for a script with an element carrying data-course-script="NAME"
-   (written by the Markdown fence that makes the quiz, lab or box): the loader
-   adds assets/javascripts/NAME.js once. Nothing here sends anything anywhere.
-   The pure parts run in Node too (tests/js/), where there is no document. */
+/* Docker Basics: what the page scripts share (course.store: storage under a versioned key
+   per kind of data; .progress; .paste: reading a terminal paste; .show: a verdict into an
+   aria-live region; .site: addresses; the guard on paste boxes) and the loader: an element
+   with data-course-script="NAME" (written by the fence of the quiz, lab or box) makes it add
+   assets/javascripts/NAME.js once, which calls course.feature(NAME, {setUp}); setUp runs on
+   each page Material's instant navigation shows. On every page (mkdocs.yml); sends nothing
+   anywhere; the pure parts run in Node too (tests/js/). */
 (function (root) {
   "use strict";
 
