@@ -244,6 +244,7 @@ def test_the_box_is_on_the_troubleshooting_overview_only(site):
     data = json.loads(box["data-finder"])
     assert [e["u"].split("#")[1] for e in data["entries"]] == [e.anchor for e in errorfinder.entries()]
     assert box.select_one("label[for=error-finder-paste]").get_text() == "Paste the error"
-    assert box.select_one("textarea#error-finder-paste") is not None
+    # A paste longer than the box takes keeps its end (course.js), where a terminal prints the error.
+    assert box.select_one("textarea#error-finder-paste")["data-paste-keeps"] == "end"
     assert box.select_one("button").get_text() == "Find the cause"
     assert box.select_one("[aria-live=polite]").select_one("ol.error-finder__results") is not None

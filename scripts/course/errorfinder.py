@@ -375,7 +375,7 @@ def render_finder(data: dict) -> str:
         '<span class="error-finder__help" id="error-finder-help">: the command and all it printed, or only the '
         "line that says what failed. The box reads it in your browser and sends nothing.</span></p>"
         '<textarea id="error-finder-paste" rows="6" spellcheck="false" autocomplete="off" autocapitalize="off" '
-        'aria-describedby="error-finder-help"></textarea>'
+        'aria-describedby="error-finder-help" data-paste-keeps="end"></textarea>'
         '<p><button type="button" class="md-button course-button error-finder__find">Find the cause</button></p>'
         "</div>"
         '<div class="error-finder__answer" role="status" aria-live="polite">'

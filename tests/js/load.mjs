@@ -10,7 +10,10 @@ function stubDocument() {
   return {
     readyState: "complete",
     currentScript: null,
-    addEventListener() {},
+    listeners: {}, // {type: [listener]}: what the scripts listen to on the document (course.js's paste guard)
+    addEventListener(type, listener) {
+      (this.listeners[type] = this.listeners[type] || []).push(listener);
+    },
     querySelectorAll() {
       return [];
     },
@@ -30,6 +33,11 @@ export function load(...features) {
 
 /** The same, for a page at `address` (e.g. a file:// one). */
 export function loadAt(address, ...features) {
+  return loadPage(address, ...features).course;
+}
+
+/** {course, document}: the same, with the stub document the scripts were given (its listeners). */
+export function loadPage(address, ...features) {
   const storage = new Map();
   const context = {
     console,
@@ -42,6 +50,7 @@ export function loadAt(address, ...features) {
       removeItem: (k) => storage.delete(k),
     },
     Element: class {},
+    Event,
     setTimeout,
     clearTimeout,
   };
@@ -52,7 +61,7 @@ export function loadAt(address, ...features) {
     const file = new URL(`${name}.js`, SCRIPTS);
     vm.runInContext(readFileSync(file, "utf8"), context, { filename: file.pathname });
   }
-  return context.course;
+  return { course: context.course, document: context.document };
 }
 
 /** A value from the script's context as a plain value of this one (deepEqual compares prototypes). */

@@ -199,37 +199,48 @@
   };
 
   /* ---------------------------------------------------------------- paste boxes */
-  /* Every practice box's textarea (in an element with data-course-script) refuses a paste or
-     a drop that would make it hold more than course.paste.MAX characters (or its maxlength),
-     and says so under the box: no command the course asks for prints that much, and a box
-     holding megabytes makes the page slow to answer (issue 26: in Firefox every key took
-     1.2 s after a 5 MB paste). */
-  function pasteNote(box) {
-    var note = box.nextElementSibling;
-    if (note && note.classList.contains("course-paste-note")) return note;
-    note = root.document.createElement("span");
-    note.className = "course-paste-note";
-    note.setAttribute("role", "alert");
-    box.parentNode.insertBefore(note, box.nextSibling);
-    return note;
+  /* A practice box's textarea (in an element with data-course-script) takes no paste or drop
+     that would hold more than course.paste.MAX characters (or its maxlength): a box holding
+     megabytes answers keys slowly (issue 26). It refuses it, with a note under it; a box marked
+     data-paste-keeps="end" (the error finder's) takes its last lines that fit instead. */
+  function n(number) {
+    return number.toLocaleString("en");
   }
 
-  function refuseLargePaste(event) {
+  function takePaste(event) {
     var box = event.target;
     if (!box || box.tagName !== "TEXTAREA" || !box.closest("[data-course-script]")) return;
     var data = event.clipboardData || event.dataTransfer;
     var text = data ? data.getData("text/plain") || data.getData("text") : "";
     var max = box.maxLength > 0 ? box.maxLength : course.paste.MAX;
-    var replaced = event.type === "paste" ? box.selectionEnd - box.selectionStart : 0;
+    var start = box.selectionStart;
+    var end = event.type === "paste" ? box.selectionEnd : start;
+    var room = max - box.value.length + end - start;
     var note = box.nextElementSibling;
-    if (box.value.length - replaced + text.length <= max) {
-      if (note && note.classList.contains("course-paste-note")) note.textContent = "";
-      return;
+    if (!note || !note.classList.contains("course-paste-note")) {
+      if (text.length <= room) return;
+      note = root.document.createElement("span");
+      note.className = "course-paste-note";
+      note.setAttribute("role", "alert");
+      box.after(note);
     }
+    note.textContent = "";
+    if (text.length <= room) return;
     event.preventDefault();
-    pasteNote(box).textContent =
-      "Not pasted: that is " + text.length.toLocaleString("en") + " characters, more than the box takes (" +
-      max.toLocaleString("en") + "). Paste only what the command printed.";
+    // Its last `room` characters, from the start of a line if one starts there.
+    var tail = text.slice(-room - 1);
+    var line = tail.indexOf("\n");
+    var keeps = box.getAttribute("data-paste-keeps") === "end" && room > 0;
+    var kept = keeps ? tail.slice(line < 0 || line >= room ? 1 : line + 1) : "";
+    if (kept) {
+      box.setRangeText(kept, start, end, "end");
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    note.textContent = kept
+      ? "Pasted the last " + n(kept.length) + " of " + n(text.length) + " characters: the box takes at most " + n(max) +
+        ", and a terminal prints the error last."
+      : "Not pasted: that is " + n(text.length) + " characters, more than the box takes (" + n(max) +
+        "). Paste only what the command printed.";
   }
 
   /* ---------------------------------------------------------------- verdicts */
@@ -342,8 +353,8 @@
   }
 
   if (root.document) {
-    root.document.addEventListener("paste", refuseLargePaste, true);
-    root.document.addEventListener("drop", refuseLargePaste, true);
+    root.document.addEventListener("paste", takePaste, true);
+    root.document.addEventListener("drop", takePaste, true);
     if (root.document$ && typeof root.document$.subscribe === "function") root.document$.subscribe(setUpPage);
     else if (root.document.readyState === "loading") root.document.addEventListener("DOMContentLoaded", setUpPage);
     else setUpPage();

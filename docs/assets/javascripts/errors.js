@@ -33,7 +33,10 @@
 
   var course = root.course;
 
-  var READ_MAX = 250000; // characters of a paste read: its end, where the error is
+  // Characters of a paste read: its end, where the error is. As many as the box takes: a longer
+  // paste keeps its last lines (course.js, data-paste-keeps) and says so under the box, so the
+  // box reads all it holds and adds no note of its own ("Your paste is …") to that one.
+  var READ_MAX = course.paste.MAX;
   var LINE_MAX = 2000; // characters of a line read: its start and its end
   var WRAP = 60; // a line this long may continue on the next (a terminal that wraps)
   var WRAPPED_SHARE = 0.2; // ... when it holds this share of some message
