@@ -118,3 +118,44 @@ def test_the_box_answers_a_sample_of_pastes(where, context):
     answer.locator("a").first.click()
     page.wait_for_function("() => document.querySelector('[data-md-toggle=search]').checked")
     assert page.locator(".md-search__input").input_value() == "hello world"
+
+
+# A terminal's scrollback before the error: a service's log, 5 MB of it.
+LOG_LINE = 'web-1  | 172.18.0.1 - - [05/Dec/2026 13:{:02d}:{:02d}] "GET /notes/{} HTTP/1.1" 200 -\n'
+BIG = 5_000_000
+
+
+def test_a_5_mb_terminal_paste_keeps_its_end_and_finds_the_error_there(where, context):
+    """Ctrl+V of a 5 MB terminal paste (a real paste event, from the clipboard) whose last lines
+    are Docker's error: the box takes the paste's last lines, says how much it kept, and the
+    error's entry comes first, with no second note about the paste's size."""
+    url, base, _ = where
+    want, error = next((w, t) for file, w, t in pastes() if w == ["port-already-allocated"] and t.startswith("$ "))
+    log, i = [], 0
+    while sum(map(len, log)) < BIG:
+        log.append(LOG_LINE.format(i // 60 % 60, i % 60, i))
+        i += 1
+    text = "$ docker compose logs -f web\n" + "".join(log) + error
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    report = chromium.watch(page, base)
+    navigate(page, url, wait_until="load")
+    page.wait_for_selector(".error-finder--ready")
+    page.evaluate("(t) => navigator.clipboard.writeText(t)", text)
+    textarea = page.get_by_label("Paste the error")
+    textarea.focus()
+    page.keyboard.press("Control+v")
+    held = textarea.input_value()
+    note = page.locator(".error-finder .course-paste-note[role=alert]").inner_text()
+    assert 0 < len(held) <= 250_000 and text.endswith(held) and text[-len(held) - 1] == "\n", len(held)
+    assert note == (
+        f"Pasted the last {len(held):,} of {len(text):,} characters: the box takes at most 250,000, "
+        "and a terminal prints the error last."
+    )
+    page.get_by_role("button", name="Find the cause").click()
+    answer = page.locator('.error-finder [aria-live="polite"]')
+    links = answer.locator("a").evaluate_all("as => as.map(a => a.href)")
+    said = answer.inner_text()
+    assert [urlsplit(h).fragment for h in links][:1] == want and "Your paste is" not in said, said
+    problems = report.console_errors + report.foreign_requests
+    assert problems == []

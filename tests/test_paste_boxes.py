@@ -1,9 +1,10 @@
 """A large paste does not freeze a practice box (issue 26), in Chromium; Firefox:
 test_firefox.py. Every kind of box (a lab's, the progress code's, Which Docker's, any box to come)
 on the first page that has it: after a paste of the most the box takes (course.paste.MAX, at
-least LEAST characters) and of 1 MB and 5 MB (refused, with a note), the page answers checking,
-editing and clearing the box within a second, measured in the page as the time from the action's
-event to the next frame drawn (site_checks/states.js).
+least LEAST characters) and of 1 MB and 5 MB (refused, with a note; the error finder's box keeps
+their last lines, and says so), the page answers checking, editing and clearing the box within a
+second, measured in the page as the time from the action's event to the next frame drawn
+(site_checks/states.js).
 """
 
 from __future__ import annotations

@@ -112,15 +112,16 @@ async function pasteInto(page, box, task) {
     return page.evaluate(() => window.__answered);
   };
   const limit = await box.evaluate((el) => window.__practice.limit(el));
-  const out = { limit };
+  const out = { limit, keeps: await box.evaluate((el) => window.__practice.keeps(el)) };
   for (const size of [...new Set([limit, ...task.sizes])]) {
     const text = task.text.repeat(Math.ceil(size / task.text.length)).slice(0, size);
-    await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+    await page.evaluate((t) => window.__practice.copy(t), text);
     await box.focus();
     await keys("Control", "a");
     await keys("Delete");
     await keys("Control", "v");
     const held = await box.evaluate((el) => el.value.length);
+    const ofPaste = await box.evaluate((el) => window.__practice.held(el));
     const note = await box.evaluate((el) => window.__practice.note(el));
     const ms = {};
     ms.checking = await timed("click", () => button.click());
@@ -131,7 +132,7 @@ async function pasteInto(page, box, task) {
     await keys("Control", "a");
     ms.clearing = await timed("keydown", () => page.keyboard.press("Delete"));
     const left = await box.evaluate((el) => el.value.length);
-    out[size] = { held, note, ms, live, left };
+    out[size] = { held, "of paste": ofPaste, note, ms, live, left };
   }
   return out;
 }

@@ -153,6 +153,28 @@
       return box.maxLength > 0 ? box.maxLength : window.course.paste.MAX;
     },
 
+    /* How the box takes a paste larger than its limit: "end" (data-paste-keeps: course.js keeps
+       the paste's last lines) or "" (it refuses it). */
+    keeps: function (box) {
+      return box.getAttribute("data-paste-keeps") || "";
+    },
+
+    /* Puts `text` on the clipboard, and keeps it for held(). */
+    copy: function (text) {
+      this.copied = text;
+      return navigator.clipboard.writeText(text);
+    },
+
+    /* What the box holds of the text last copied: "all" of it, its "lines" (an end that starts
+       a line), its "end" cut inside a line, or "other" (nothing, or not its end). */
+    held: function (box) {
+      var text = this.copied;
+      var value = box.value;
+      if (value === text) return "all";
+      if (!value || text.slice(-value.length) !== value) return "other";
+      return text.charAt(text.length - value.length - 1) === "\n" ? "lines" : "end";
+    },
+
     /* The box's paste note (course.js), "" when there is none. */
     note: function (box) {
       var note = box.nextElementSibling;

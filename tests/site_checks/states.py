@@ -121,10 +121,11 @@ def boxes(page) -> list[dict]:
 
 def paste_answers(page, selector: str, text: str, sizes) -> dict:
     """Into the box, a paste of the most it takes and of each size (Ctrl+V from the clipboard:
-    {"limit": the most, size: what it did}), then the time until the
-    page has drawn its answer to a click on the box's button, to a key typed at its end and to
-    clearing it (select all, Delete), as states.js's afterNext measures it; and what it held,
-    noted, and showed in its live regions. As firefox.mjs's paste()."""
+    {"limit": the most, "keeps": how it takes more (states.js's keeps), size: what it did}), then
+    the time until the page has drawn its answer to a click on the box's button, to a key typed at
+    its end and to clearing it (select all, Delete), as states.js's afterNext measures it; and what
+    it held (how much, and what of the paste: states.js's held), noted, and showed in its live
+    regions. As firefox.mjs's paste()."""
     install(page)
     box = page.locator(selector)
     button = box.evaluate_handle("(el) => window.__practice.buttonAfter(el)").as_element()
@@ -135,13 +136,14 @@ def paste_answers(page, selector: str, text: str, sizes) -> dict:
         return page.evaluate("() => window.__answered")
 
     limit = box.evaluate("(el) => window.__practice.limit(el)")
-    out = {"limit": limit}
+    out = {"limit": limit, "keeps": box.evaluate("(el) => window.__practice.keeps(el)")}
     for size in dict.fromkeys([limit, *sizes]):
-        page.evaluate("(t) => navigator.clipboard.writeText(t)", sized(text, size))
+        page.evaluate("(t) => window.__practice.copy(t)", sized(text, size))
         box.focus()
         for key in ("Control+a", "Delete", "Control+v"):
             page.keyboard.press(key)
         held = box.evaluate("(el) => el.value.length")
+        of_paste = box.evaluate("(el) => window.__practice.held(el)")
         note = box.evaluate("(el) => window.__practice.note(el)")
         ms = {"checking": timed("click", button.click)}
         live = box.evaluate("(el) => window.__practice.liveText(el)")
@@ -152,6 +154,7 @@ def paste_answers(page, selector: str, text: str, sizes) -> dict:
         ms["clearing"] = timed("keydown", lambda: page.keyboard.press("Delete"))
         out[size] = {
             "held": held,
+            "of paste": of_paste,
             "note": note,
             "ms": ms,
             "live": live,
@@ -162,16 +165,24 @@ def paste_answers(page, selector: str, text: str, sizes) -> dict:
 
 def paste_problems(where: str, answers: dict, least: int) -> list[str]:
     """A box takes at least `least` characters; a paste up to its limit is held whole, a larger
-    one refused with a note; either way the box answers checking, editing and clearing within
-    LIMIT_MS, echoes no paste into a live region, and is empty after clearing."""
+    one refused with a note, or, in a box that keeps the end (the error finder's), held as its
+    last lines (at most the limit), with a note that says so; either way the box answers
+    checking, editing and clearing within LIMIT_MS, echoes no paste into a live region, and is
+    empty after clearing."""
     limit = answers["limit"]
+    keeps = answers["keeps"] == "end"
     problems = [f"{where}: the box takes only {limit:,} characters"] if limit < least else []
-    for size, got in ((int(size), got) for size, got in answers.items() if size != "limit"):
+    for size, got in ((int(size), got) for size, got in answers.items() if str(size).isdigit()):
         name = f"{where}, after a paste of {size:,} characters"
-        if size <= limit and got["held"] != size:
-            problems.append(f"{name}: the box holds {got['held']:,} characters")
-        if size > limit and (got["held"] or not got["note"].startswith("Not pasted")):
-            problems.append(f"{name}: not refused (it holds {got['held']:,}; note {got['note']!r})")
+        held = f"it holds {got['held']:,} ({got['of paste']}); note {got['note']!r}"
+        if size <= limit and (got["held"] != size or got["of paste"] != "all"):
+            problems.append(f"{name}: not held whole ({held})")
+        if size > limit and keeps:
+            kept = 0 < got["held"] <= limit and got["of paste"] == "lines"
+            if not (kept and got["note"].startswith("Pasted the last")):
+                problems.append(f"{name}: its last lines not kept ({held})")
+        elif size > limit and (got["held"] or not got["note"].startswith("Not pasted")):
+            problems.append(f"{name}: not refused ({held})")
         problems += [
             f"{name}: {action} took {ms} ms to answer (limit {LIMIT_MS} ms)" if ms >= 0 else f"{name}: no {action}"
             for action, ms in got["ms"].items()
