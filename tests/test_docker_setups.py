@@ -87,6 +87,30 @@ def test_a_page_that_runs_a_differing_command_carries_its_note(page):
     assert not problems, "\n".join(problems)
 
 
+def repeated_notes(text: str, page: str) -> list[str]:
+    """Each difference a page names in more than one ```differs fence: the reader sees the same box twice."""
+    first: dict[str, int] = {}
+    problems = []
+    for found in setups.find_in_text(text, page):
+        for did in found.ids:
+            if did in first:
+                problems.append(f"{page}:{found.line}: {did} again (its note is already at line {first[did]})")
+            first.setdefault(did, found.line)
+    return problems
+
+
+@pytest.mark.parametrize("page", console.pages(), ids=lambda p: p.relative_to(ROOT / "docs").as_posix())
+def test_a_page_shows_each_note_once(page):
+    problems = repeated_notes(page.read_text(encoding="utf-8"), page.relative_to(ROOT / "docs").as_posix())
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_catches_a_note_shown_twice():
+    once = "```differs\nbuild-output\n```\n"
+    assert repeated_notes(once, "p.md") == []
+    assert repeated_notes(once + "\n" + once, "p.md") == ["p.md:5: build-output again (its note is already at line 1)"]
+
+
 def test_the_check_catches_a_command_without_its_note(tmp_path):
     """The planted fault: a page that lists images, with and without its note."""
     page = tmp_path / "page.md"
