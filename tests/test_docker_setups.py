@@ -238,6 +238,15 @@ def test_a_recorded_note_shows_its_transcript_and_what_recorded_it():
     assert "Not recorded" not in rendered
 
 
+def test_the_which_docker_page_names_the_recorded_notes():
+    """Its text says which differences show recorded output: exactly those whose notes have `recorded`."""
+    text = (ROOT / "docs" / "which-docker.md").read_text(encoding="utf-8")
+    paragraph = next(p for p in text.split("\n\n") if "output recorded here" in p)
+    named = set(re.findall(r"\(`([a-z0-9-]+)`\)", paragraph))
+    recorded = {d.id for d in setups.load().differences.values() if any(n.recorded for n in d.notes)}
+    assert named == recorded, f"which-docker.md names {sorted(named)}; recorded notes: {sorted(recorded)}"
+
+
 def test_a_recorded_note_needs_its_transcript(tmp_path):
     bad = GOOD.replace(
         "recorded: [examples/image-stores/output/classic/multi-platform.txt]",
