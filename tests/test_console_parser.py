@@ -307,7 +307,7 @@ RULE_CASES = {
         "Bind for :::8081 failed: port is already allocated",
     ),
     "container address": ("IPAddress 172.18.0.2", "IPAddress 172.19.0.5", "IPAddress 10.0.0.5"),
-    "scratch folder": ("cd /tmp/docker-basics-root-ab12/x", "cd /tmp/docker-basics-root-cd34/x", "cd /tmp/other/x"),
+    "scratch folder": (f"cd {console.CAPTURE_ROOT}/x", "cd /tmp/docker-basics-root-cd34/x", "cd /tmp/other/x"),
     "amd64 level": (
         "does not match the detected host platform (linux/amd64/v3)",
         "does not match the detected host platform (linux/amd64/v4)",
@@ -521,3 +521,21 @@ def test_a_foreground_run_that_lost_its_output_runs_again(tmp_path, monkeypatch,
 )
 def test_lost_output_is_only_missing_lines_of_a_foreground_run(command, actual, lost):
     assert console.lost_output(command, ["a", "b"], actual) is lost
+
+
+def test_a_capture_runs_in_a_fixed_folder_and_leaves_a_foreign_one_alone(tmp_path, monkeypatch):
+    """Captures run in CAPTURE_ROOT, so a path a command prints is the same in every transcript;
+    a folder there that no capture made is never removed."""
+    fixed = tmp_path / "docker-basics"
+    monkeypatch.setattr(console, "CAPTURE_ROOT", fixed)
+    with console.capture_root() as cwd:
+        assert cwd == fixed
+        assert (cwd / "examples").is_dir() and not (cwd / "examples").is_symlink()
+        assert (cwd / "docs").is_symlink()
+    assert not fixed.exists()
+    fixed.mkdir()
+    (fixed / "mine.txt").write_text("a learner's clone\n")
+    with pytest.raises(RuntimeError, match="not a capture's folder"):
+        with console.capture_root():
+            pass
+    assert (fixed / "mine.txt").is_file()

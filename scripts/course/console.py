@@ -27,7 +27,9 @@ Directives (an HTML comment on the line before the fence):
 A page's commands run in order in one persistent ``bash`` (so ``cd`` and
 variables carry over), starting in the repository root (a scratch copy of it:
 examples/ is copied, the rest symlinked, so pages that edit example files
-never change the repository), with ``docker`` being
+never change the repository; ``capture`` makes that copy at the fixed
+``CAPTURE_ROOT``, /tmp/docker-basics, so that a path a command prints is the same
+in every transcript), with ``docker`` being
 the client chosen by course.engine (talking to its engine through DOCKER_HOST).  Containers, images,
 networks and volumes created while a page runs are removed afterwards.
 
@@ -59,6 +61,10 @@ from course import recording
 from course.engine import engine_or_exit, rerun_if_a_snapshot_went, takes_build_lock
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where `capture` runs an example's blocks: a scratch copy of the repository at a fixed path, as
+# a command may print it (Compose names a compose file by its absolute path in a warning).
+CAPTURE_ROOT = Path(tempfile.gettempdir()) / "docker-basics"
+CAPTURE_MARK = ".docker-basics-capture"  # a folder at CAPTURE_ROOT without it is not ours: left alone
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 SNIPPET_LINE = re.compile(r'^(?P<indent>[ \t]*)(?P<escape>;?)--8<--[ \t]+(?P<q>["\'])(?P<path>[^"\']+)(?P=q)[ \t]*$')
@@ -359,9 +365,10 @@ RULES = [
     ),
     Rule(
         "scratch folder",
-        re.compile(r"/\S*?docker-basics-root-[\w]+"),
+        re.compile(r"/\S*?docker-basics-root-[\w]+|" + re.escape(str(CAPTURE_ROOT)) + r"(?=/)"),
         "<root>",
-        "console blocks run in a new scratch copy of the repository each time",
+        "console blocks run in a new scratch copy of the repository each time (captures in one fixed "
+        "folder, CAPTURE_ROOT, so that a path a command prints reads the same in every transcript)",
     ),
     Rule(
         "amd64 level",
@@ -618,11 +625,16 @@ def rerun_if_output_lost(shell: Shell, engine, cmd: Command, rc: int | None, out
     return rc, out
 
 
-def scratch_root(root: Path = ROOT) -> Path:
+def scratch_root(root: Path = ROOT, at: Path | None = None) -> Path:
     """A throw-away stand-in for the repository root: a copy of examples/ (which pages
     build, edit and bind-mount) and symlinks to everything else. Pages that change files
-    (`echo … >> app.sh`) then never change the repository, even when they fail midway."""
-    scratch = Path(tempfile.mkdtemp(prefix="docker-basics-root-"))
+    (`echo … >> app.sh`) then never change the repository, even when they fail midway.
+    In a new temporary folder, or at `at` (a folder that must not exist yet)."""
+    if at is None:
+        scratch = Path(tempfile.mkdtemp(prefix="docker-basics-root-"))
+    else:
+        scratch = at
+        scratch.mkdir(parents=True)
     for entry in root.iterdir():
         if entry.name == "examples":
             shutil.copytree(
@@ -634,6 +646,27 @@ def scratch_root(root: Path = ROOT) -> Path:
         else:
             (scratch / entry.name).symlink_to(entry)
     return scratch
+
+
+@contextlib.contextmanager
+def capture_root(root: Path = ROOT):
+    """The scratch copy captures run in, at CAPTURE_ROOT: one capture at a time on the machine
+    (a lock beside it), made afresh and removed afterwards. A folder there that a capture did
+    not make (no CAPTURE_MARK in it) stops the capture instead of being removed."""
+    lock = open(CAPTURE_ROOT.with_name(CAPTURE_ROOT.name + "-capture.lock"), "w")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        if CAPTURE_ROOT.exists() or CAPTURE_ROOT.is_symlink():
+            if not (CAPTURE_ROOT / CAPTURE_MARK).is_file():
+                raise RuntimeError(f"{CAPTURE_ROOT} exists and is not a capture's folder: move it away")
+            shutil.rmtree(CAPTURE_ROOT)
+        scratch = scratch_root(root, at=CAPTURE_ROOT)
+        (scratch / CAPTURE_MARK).write_text("a scratch copy of the course for `python -m course capture`\n")
+        yield scratch
+    finally:
+        if (CAPTURE_ROOT / CAPTURE_MARK).is_file():
+            shutil.rmtree(CAPTURE_ROOT, ignore_errors=True)
+        lock.close()
 
 
 def run_blocks(
@@ -886,7 +919,8 @@ def capture(example: Path, engine, *, check: bool = False, log=None, name_store:
     example = Path(example).resolve()
     readme, out_dir = capture_paths(example)
     blocks = parse_file(readme)
-    result = run_blocks(blocks, _rel(readme), engine, compare=check, log=log)
+    with capture_root() as cwd:
+        result = run_blocks(blocks, _rel(readme), engine, cwd=cwd, compare=check, log=log)
     failures: list[Failure] = [result.failure] if result.failure else []
     if result.failure and not check:
         return failures
