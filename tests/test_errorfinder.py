@@ -237,6 +237,18 @@ def test_the_box_script_is_small():
     assert size <= MAX_SCRIPT_GZ, f"{SCRIPT.relative_to(ROOT)}: {size} bytes compressed > {MAX_SCRIPT_GZ}"
 
 
+def test_the_troubleshooting_overview_leads_with_the_box(site):
+    """The page's first paragraph tells the reader to paste into the box by its label, and the box
+    comes right after it, before the other ways in (search, the pages by topic)."""
+    soup = BeautifulSoup((site.site_dir / "troubleshooting" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    h1 = soup.select_one("article h1")
+    first, second = h1.find_next_siblings(limit=2)
+    assert first.name == "p" and "Paste the error" in first.get_text(), first
+    assert "error-finder" in second.get("class", []), second
+    search = soup.select_one("article").find(string=re.compile(r"\bSearch\b"))
+    assert search is not None and second.sourceline < search.parent.sourceline
+
+
 def test_the_box_is_on_the_troubleshooting_overview_only(site):
     pages = [p for p in site.site_dir.rglob("*.html") if 'data-course-script="errors"' in p.read_text(encoding="utf-8")]
     assert [p.relative_to(site.site_dir).as_posix() for p in pages] == ["troubleshooting/index.html"]
