@@ -223,7 +223,8 @@ def test_the_patterns_keep_to_what_python_and_javascript_read_alike():
 
 # --------------------------------------------------------------------------- the pages
 def test_every_entry_lists_its_wordings_right_under_its_heading():
-    """CONTRACTS.md section 1: each entry's ```messages fence, with nothing but blank lines above it."""
+    """The entry's contract (docs/contributing/writing-style.md, "Troubleshooting entries"): its
+    ```messages fence right under its heading, with nothing but blank lines above it."""
     found = errorfinder.entries()
     missing = [f"{e.where} ({e.anchor})" for e in found if e.fence_line is None]
     assert not missing, "entries without a ```messages fence (the box reads only their heading): " + ", ".join(missing)
