@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { load, plain } from "./load.mjs";
+import { load, loadAt, plain } from "./load.mjs";
 
 const course = load("which-docker");
 const wd = course.whichDocker;
@@ -141,4 +141,21 @@ test("what differs is listed chapter by chapter, in reading order, each differen
   assert.deepEqual(chapters[1].items.map((i) => [i.id, i.first]), [["one", false]]);
   assert.equal(chapters[0].items[0].first, true);
   assert.deepEqual(plain(wd.differencesFor(data, { id: "recorded", store: "containerd" })), []);
+});
+
+test("where the box says the setup is kept: over http lesson pages use it; from files in Firefox they cannot", () => {
+  // Over http (and from files in Chromium) every page shares one storage.
+  assert.deepEqual(plain(wd.kept(true)), { text: " Saved: lesson pages show the notes for it first.", item: null });
+  assert.match(wd.kept(false).text, /keeps nothing/);
+  // Firefox: each file is an origin of its own (course.progress.apart()), so lesson pages opened from
+  // files see no saved setup and show the notes of every setup; the box says so and how to serve the site.
+  const offline = loadAt("file:///home/me/docker-basics-offline/which-docker.html", "which-docker");
+  assert.equal(offline.progress.apart(), true);
+  const kept = plain(offline.whichDocker.kept(true));
+  assert.match(kept.text, /this page only/);
+  assert.match(kept.text, /lesson pages opened from files show the notes of every setup/);
+  assert.doesNotMatch(kept.text, /show the notes for it first/);
+  assert.match(kept.item.hint, /`python3 -m http\.server`/);
+  assert.equal(kept.item.href, "file:///home/me/docker-basics-offline/progress.html#reading-the-offline-copy-in-firefox");
+  assert.match(offline.whichDocker.kept(false).text, /keeps nothing/);
 });

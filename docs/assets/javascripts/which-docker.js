@@ -349,7 +349,25 @@
     });
   }
 
-  course.whichDocker = { parse: parse, identify: identify, applies: applies, profileFor: profileFor, differencesFor: differencesFor, KEY: KEY };
+  /* Where the box says the setup is kept: {text (after the setup's name), item (or null)}.
+     Opened from a file in Firefox (course.progress.apart()), each page has its own storage:
+     lesson pages cannot read the setup saved here and show the notes of every setup. */
+  function kept(saved) {
+    if (!saved) return { text: " Your browser keeps nothing (no storage).", item: null };
+    if (!course.progress.apart()) return { text: " Saved: lesson pages show the notes for it first.", item: null };
+    return {
+      text:
+        " Saved on this page only: opened from a file, this browser keeps each page's storage apart, so lesson pages opened from files show the notes of every setup.",
+      item: {
+        text: "To see the notes for your setup first, read the course over http:",
+        hint: "run `python3 -m http.server` in the folder of the site, open `localhost:8000` in your browser and name your setup there again.",
+        href: course.site.url("progress.md#reading-the-offline-copy-in-firefox"),
+        link: "Your progress shows how",
+      },
+    };
+  }
+
+  course.whichDocker = { parse: parse, identify: identify, applies: applies, profileFor: profileFor, differencesFor: differencesFor, kept: kept, KEY: KEY };
 
   if (!root.document) return;
 
@@ -421,15 +439,9 @@
       return { text: w };
     });
     if (result && result.ask) items.push({ text: result.ask });
-    course.show(
-      region,
-      {
-        message: message.replace(/\*\*/g, "") + store + (saved ? " Saved: lesson pages show the notes for it first." : " Your browser keeps nothing (no storage)."),
-        state: "passed",
-        items: items,
-      },
-      ensureList(box)
-    );
+    var where = kept(saved);
+    if (where.item) items.push(where.item);
+    course.show(region, { message: message.replace(/\*\*/g, "") + store + where.text, state: "passed", items: items }, ensureList(box));
   }
 
   function ensureList(box) {
