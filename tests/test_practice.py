@@ -346,3 +346,17 @@ def test_every_page_weighs_at_most_160_kb_compressed(site):
         if total > MAX_PAGE_GZ:
             heavy.append(f"{html_file.relative_to(site.site_dir)}: {total // 1024} KB")
     assert heavy == [], heavy
+
+
+def test_how_to_use_says_what_the_course_is_today():
+    """docs/how-to-use.md described diagrams drawn by Mermaid in the browser and no offline zip
+    (issue 26): it names each way to read the course and each checked feature, as they are."""
+    from course.delivery import ZIP_FOLDER
+
+    text = " ".join((DOCS / "how-to-use.md").read_text(encoding="utf-8").split())
+    wanted = [
+        "make offline", f"{ZIP_FOLDER}/index.html", "make pdf", "drawn when the site is built",
+        "(progress.md)", "(which-docker.md)", "(troubleshooting/index.md)", "fix-it labs",
+    ]  # fmt: skip
+    assert [w for w in wanted if w not in text] == [], "docs/how-to-use.md does not say these"
+    assert "by Mermaid" not in text, "docs/how-to-use.md says diagrams are drawn in the browser"
