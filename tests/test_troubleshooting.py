@@ -218,3 +218,16 @@ def test_a_step_shared_by_two_platforms_compares_under_either_label():
     fresh = ["#8 [linux/amd64->arm64 build 3/5] WORKDIR /src", "#9 [linux/amd64->arm64 build 5/5] RUN cc"]
     assert output_matches(cmd, saved, fresh)
     assert not output_matches(cmd, saved, fresh[:1])
+
+
+# The review (issue 24): these entries' confirm and fix commands were Unix-only (od -c, file,
+# sed -i, grep -P, cat -A, stat -c).
+UNIX_ONLY = re.compile(r"\bod -c\b|\bsed -i\b|\bgrep -P\b|\bcat -A\b|\bstat -c\b|`file ")
+
+
+@pytest.mark.parametrize("anchor", ["crlf-line-endings", "yaml-tab", "bind-mount-permission-denied"])
+def test_unix_only_commands_come_with_powershell_and_macos_forms(anchor):
+    entry = next(e for e in ALL if e.anchor == anchor)
+    assert UNIX_ONLY.search(entry.body), f"{entry.where}: no Unix-only command left; drop it from this test"
+    assert re.search(r'^\s*=== "(?:PowerShell|Windows)', entry.body, re.M), f"{entry.where}: no PowerShell tab"
+    assert "macOS" in entry.body, f"{entry.where}: says nothing of macOS"
