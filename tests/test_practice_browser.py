@@ -246,6 +246,8 @@ def test_lab_checker_on_captured_cases_and_bad_input(example, where, context):
             if not (path.is_file() or (path / "index.html").is_file()):
                 problems.append(f"{case.name}: lesson link {shown['link']} leads nowhere")
     for case, text in bad_inputs(lab).items():
+        if case == "5 MB" and example != EXAMPLES[0]:
+            continue  # 5 MB through Playwright costs seconds; the same code reads it for every lab
         got = paste_and_check(page, [text])
         if got["state"] != "failed" or not got["message"] or got["criteria"]:
             problems.append(f"bad input {case}: {got}")
