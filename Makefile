@@ -14,7 +14,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 
 .PHONY: help serve build build-offline test test-run test-fast test-clean doctor system engine diagrams lint vendor deps lock bench bench-errors clean
 
@@ -60,7 +60,7 @@ build-offline: vendor ## Build site-offline/ for reading from file:// (offline p
 test: ## Set up what is missing, then run every check (the ten slowest and the total time at the end)
 	@$(MAKE) --no-print-directory test-run; status=$$?; echo "make test: $$SECONDS s in all (exit $$status)"; exit $$status
 
-# The engine's tests in two groups, each in order on one xdist worker (conftest.py), the rest on any.
+# The engine's tests in three groups, each in order on one xdist worker (conftest.py), the rest on any.
 test-run: system vendor
 	@$(PY) -m course doctor
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10

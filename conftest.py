@@ -288,8 +288,10 @@ LABELLED_EXAMPLES = (
 
 
 def engine_group(item) -> str:
-    """xdist group of a test that needs the engine: "examples" or "engine"."""
+    """xdist group of a test that needs the engine: "labs", "examples" or "engine"."""
     path = Path(item.path).resolve().relative_to(ROOT).as_posix()
+    if path.startswith("examples/labs/"):
+        return "labs"  # names of their own, nothing labelled: beside the labelled examples too
     labelled = any(
         fnmatch.fnmatch(path, pattern + ("*" if pattern.endswith("/") else "")) for pattern in LABELLED_EXAMPLES
     )
@@ -303,8 +305,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.docker)
-        # Under xdist (make test): the tests that need the engine run in two groups, each on
+        # Under xdist (make test): the tests that need the engine run in three groups, each on
         # one worker and in order: console blocks, Compose and fixed ports in "engine", the
-        # labelled examples in "examples". The others share the remaining workers.
+        # labelled examples in "examples", the labs' rounds in "labs". The others share the
+        # remaining workers.
         if item.get_closest_marker("docker"):
             item.add_marker(pytest.mark.xdist_group(engine_group(item)))
