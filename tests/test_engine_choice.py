@@ -121,7 +121,7 @@ def test_engine_status_names_every_part(engine):
     assert engine.server.version in status.stdout and engine_mod.SNAPSHOTTER in status.stdout
 
 
-def test_engine_up_when_an_engine_answers_is_a_no_op(engine):
+def test_engine_up_when_an_engine_answers_keeps_it_running(engine):
     from course import provision_engine
 
     if not provision_engine.ping():

@@ -209,7 +209,7 @@ def setup() -> int:
     missing = missing_system()
     _, why, usable = _engine_state()
     if not missing and usable:
-        return 0
+        return _keep_own_engine_current()
     if os.geteuid() != 0:
         lines = ["make test cannot start: this machine lacks what the tests need."]
         if missing:
@@ -244,6 +244,19 @@ def setup() -> int:
             print("setup: the course engine did not start (its log is named above)", file=sys.stderr)
             return 1
     return 0
+
+
+def _keep_own_engine_current() -> int:
+    """When the course's own engine is the one in use (and we are root): restart it if it runs
+    with an older configuration, and prune its stale build cache (provision_engine.up)."""
+    from course import engine, provision_engine
+
+    host = engine.get_engine().server.host
+    if os.geteuid() != 0 or not host.startswith("unix://"):
+        return 0
+    if Path(host.removeprefix("unix://")).resolve() != provision_engine.SOCKET.resolve():
+        return 0
+    return provision_engine.up()
 
 
 def port_is_free(host: str, port: int) -> int:

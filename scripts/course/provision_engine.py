@@ -12,9 +12,11 @@ builds one from Debian "forky" packages, pinned in PINS:
   it under ~/.cache/docker-basics/engine/root (reused while PINS match);
 * run that root's dockerd inside a private mount namespace (``unshare -m``),
   with the root as its ``/`` (pivot_root) and the host folders in HOST_DIRS at
-  their own paths, with ``{"features": {"containerd-snapshotter": true}}``;
-  its socket is SOCKET (and /var/run/docker.sock links to it when free), its
-  log LOG, its images persist in DATA.
+  their own paths, with the containerd image store and a bounded build history
+  (DAEMON_JSON); its socket is SOCKET (and /var/run/docker.sock links to it when
+  free), its log LOG, its images persist in DATA;
+* at every ``engine up``, restart it if it runs with an older DAEMON_JSON, and
+  prune the build cache no build used for STALE_CACHE (tidy).
 
 Because the mounts live in a namespace of their own, stopping dockerd
 (``python -m course engine down``) leaves nothing mounted on the host.
@@ -64,13 +66,23 @@ RUN = Path("/run/docker-basics")
 SOCKET = RUN / "docker.sock"
 PIDFILE = RUN / "dockerd.pid"
 NSFILE = RUN / "mntns"  # the engine's mount namespace: its processes are the ones in it
+CONFIG = RUN / "daemon.json"  # under RUN: the engine's namespace sees RUN at the same path
 DOCKER_HOST = f"unix://{SOCKET}"
 DEFAULT_SOCKET = Path("/var/run/docker.sock")  # a link to SOCKET while the engine is up, if free
 # Host folders dockerd sees at their own paths (bind-mount sources, scratch copies in /tmp).
 # Other paths resolve inside the forky root: `-v /etc/ssl/certs/...:...` mounts forky's file,
 # not the host's; /etc, /usr and /var stay the root's so that dockerd runs on its own system.
 HOST_DIRS = ["/tmp", "/var/tmp", "/root", "/home", "/work", "/srv", "/opt", "/mnt", "/media"]
-DAEMON_JSON = {"features": {"containerd-snapshotter": True}}
+# BuildKit keeps a record of every build for 48 hours, whatever the count, and containerd walks
+# all of them (and every build-cache record) on each garbage collection: after a day of test
+# runs (about 700 builds each) the engine spent three times the CPU on the same build. Records
+# beyond the newest 50 go after an hour here; cache records no build used for STALE_CACHE go at
+# every `engine up` (tidy).
+DAEMON_JSON = {
+    "features": {"containerd-snapshotter": True},
+    "builder": {"history": {"maxAge": "1h", "maxEntries": 50}},
+}
+STALE_CACHE = "72h"
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
 
 
@@ -193,8 +205,6 @@ def build_root(log=print) -> bool:
         " && apt-get clean && rm -rf /var/lib/apt/lists/*",
         "apt-get install " + packages,
     )
-    (work / "etc/docker").mkdir(parents=True, exist_ok=True)
-    (work / "etc/docker/daemon.json").write_text(json.dumps(DAEMON_JSON, indent=2) + "\n")
     (work / STAMP.name).write_text(
         json.dumps(
             {
@@ -281,7 +291,7 @@ class Daemon:
         return f"unix://{self.socket}"
 
 
-ENGINE = Daemon("engine", SOCKET, PIDFILE, NSFILE, DATA, LOG)
+ENGINE = Daemon("engine", SOCKET, PIDFILE, NSFILE, DATA, LOG, ("--config-file", str(CONFIG)))
 
 
 def launch(daemon: Daemon, timeout: float = 90) -> float:
@@ -342,6 +352,8 @@ exec {dockerd}
 
 def start(log=print, timeout: float = 90) -> float:
     """Start the course's dockerd from the root; returns the seconds until it answered."""
+    RUN.mkdir(parents=True, exist_ok=True)
+    CONFIG.write_text(_config_text(), encoding="utf-8")
     seconds = launch(ENGINE, timeout)
     _link_default_socket()
     return seconds
@@ -401,15 +413,44 @@ def _need_root(action: str) -> bool:
     return False
 
 
+def _config_text() -> str:
+    return json.dumps(DAEMON_JSON, indent=2) + "\n"
+
+
+def config_is_current() -> bool:
+    """Whether the running engine was started with today's DAEMON_JSON."""
+    try:
+        return CONFIG.read_text(encoding="utf-8") == _config_text()
+    except OSError:
+        return False
+
+
+def tidy(log=print) -> None:
+    """Remove the build-cache records that no build used for STALE_CACHE (a warm run uses its own)."""
+    client = client_paths()
+    if client is None:
+        raise ProvisionError(f"no root in {ROOT_DIR}: {UP_COMMAND}")
+    cmd = [str(client["docker"]), "builder", "prune", "--force", "--filter", f"until={STALE_CACHE}"]
+    env = {**os.environ, **client_env(client["plugins"]), "DOCKER_HOST": DOCKER_HOST}
+    cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    if cp.returncode != 0:
+        raise ProvisionError(f"`{shlex.join(cmd)}` failed (exit {cp.returncode}): {cp.stderr.strip()[-300:]}")
+    freed = cp.stdout.strip().splitlines()[-1:] or [""]
+    log(f"build cache unused for {STALE_CACHE} pruned: {freed[0]}")
+
+
 def up() -> int:
-    if ping():
-        if os.geteuid() == 0:
-            _link_default_socket()
+    if ping() and (config_is_current() or os.geteuid() != 0):
         print(f"engine already up: {DOCKER_HOST} (log: {LOG})")
-        return 0
+        if not config_is_current():
+            print(f"it runs with an older {CONFIG.name}; to restart it with today's: {UP_COMMAND}")
+            return 0
+        return _tidied()
     if not _need_root("up"):
         return 1
     try:
+        if ping():
+            print(f"engine up with an older {CONFIG.name}: restarting it")
         t0 = time.monotonic()
         if build_root():
             print(f"root built in {time.monotonic() - t0:.1f} s")
@@ -422,6 +463,17 @@ def up() -> int:
         print(f"engine up: {exc}", file=sys.stderr)
         return 1
     print(f"engine up in {seconds:.1f} s: DOCKER_HOST={DOCKER_HOST}\nlog: {LOG}")
+    return _tidied()
+
+
+def _tidied() -> int:
+    if os.geteuid() == 0:
+        _link_default_socket()
+    try:
+        tidy()
+    except ProvisionError as exc:
+        print(f"engine up: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
