@@ -5,7 +5,7 @@ whatever their number, and containerd walks every record and every build-cache e
 garbage collection: after a day of runs the same build cost the engine three times the CPU.
 `engine up` (which `make test` runs through `doctor --setup`) starts dockerd with a history
 bound (provision_engine.DAEMON_JSON), restarts an engine started without it, and prunes the
-build cache that no build used for STALE_CACHE.
+build cache that no build used for a while (STALE_CACHE).
 """
 
 from __future__ import annotations
@@ -64,11 +64,11 @@ def test_up_as_another_user_leaves_an_older_engine_running_and_says_how_to_resta
     assert pe.UP_COMMAND in capsys.readouterr().out
 
 
-def test_tidy_prunes_only_the_cache_no_build_used_for_three_days(monkeypatch):
+def test_tidy_prunes_build_contexts_after_an_hour_and_other_cache_after_a_day(monkeypatch):
     seen = []
 
     def run(cmd, **kwargs):
-        seen.append((cmd, kwargs["env"]["DOCKER_HOST"]))
+        seen.append((cmd[1:], kwargs["env"]["DOCKER_HOST"]))
         return subprocess.CompletedProcess(cmd, 0, "Total:\t1.2GB\n", "")
 
     monkeypatch.setattr(pe, "client_paths", lambda: {"docker": Path("/root-cli/docker"), "plugins": pe.PLUGINS})
@@ -76,8 +76,15 @@ def test_tidy_prunes_only_the_cache_no_build_used_for_three_days(monkeypatch):
     monkeypatch.setattr(pe.subprocess, "run", run)
     said = []
     pe.tidy(log=said.append)
-    assert seen == [(["/root-cli/docker", "builder", "prune", "--force", "--filter", "until=72h"], pe.DOCKER_HOST)]
-    assert said == ["build cache unused for 72h pruned: Total:\t1.2GB"]
+    prune = ["builder", "prune", "--force", "--filter"]
+    assert seen == [
+        ([*prune, "until=1h", "--filter", "type=source.local"], pe.DOCKER_HOST),
+        ([*prune, "until=24h"], pe.DOCKER_HOST),
+    ]
+    assert said == [
+        "build cache (source.local) unused for 1h pruned: Total:\t1.2GB",
+        "build cache (all) unused for 24h pruned: Total:\t1.2GB",
+    ]
 
 
 def test_a_failed_prune_names_its_command(monkeypatch):
@@ -88,7 +95,7 @@ def test_a_failed_prune_names_its_command(monkeypatch):
     monkeypatch.setattr(pe, "client_env", lambda plugins: {})
     monkeypatch.setattr(pe.subprocess, "run", run)
     with pytest.raises(
-        pe.ProvisionError, match=r"`/root-cli/docker builder prune .*until=72h` failed \(exit 1\): .*no builder"
+        pe.ProvisionError, match=r"`/root-cli/docker builder prune .*until=1h.*` failed \(exit 1\): .*no builder"
     ):
         pe.tidy()
 

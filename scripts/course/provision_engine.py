@@ -16,7 +16,7 @@ builds one from Debian "forky" packages, pinned in PINS:
   (DAEMON_JSON); its socket is SOCKET (and /var/run/docker.sock links to it when
   free), its log LOG, its images persist in DATA;
 * at every ``engine up``, restart it if it runs with an older DAEMON_JSON, and
-  prune the build cache no build used for STALE_CACHE (tidy).
+  prune the build cache that no build used for STALE_CACHE (tidy).
 
 Because the mounts live in a namespace of their own, stopping dockerd
 (``python -m course engine down``) leaves nothing mounted on the host.
@@ -76,13 +76,14 @@ HOST_DIRS = ["/tmp", "/var/tmp", "/root", "/home", "/work", "/srv", "/opt", "/mn
 # BuildKit keeps a record of every build for 48 hours, whatever the count, and containerd walks
 # all of them (and every build-cache record) on each garbage collection: after a day of test
 # runs (about 700 builds each) the engine spent three times the CPU on the same build. Records
-# beyond the newest 50 go after an hour here; cache records no build used for STALE_CACHE go at
-# every `engine up` (tidy).
+# beyond the newest 50 go after an hour here. A run also leaves about 400 build contexts (most
+# are scratch copies, never sent again) and 130 layers no later run asks for: at every
+# `engine up` (tidy), the cache that no build used for STALE_CACHE goes.
 DAEMON_JSON = {
     "features": {"containerd-snapshotter": True},
     "builder": {"history": {"maxAge": "1h", "maxEntries": 50}},
 }
-STALE_CACHE = "72h"
+STALE_CACHE = {"source.local": "1h", "": "24h"}  # build contexts; everything
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
 
 
@@ -426,17 +427,19 @@ def config_is_current() -> bool:
 
 
 def tidy(log=print) -> None:
-    """Remove the build-cache records that no build used for STALE_CACHE (a warm run uses its own)."""
+    """Remove the build cache that no build used for STALE_CACHE (a warm run uses its own)."""
     client = client_paths()
     if client is None:
         raise ProvisionError(f"no root in {ROOT_DIR}: {UP_COMMAND}")
-    cmd = [str(client["docker"]), "builder", "prune", "--force", "--filter", f"until={STALE_CACHE}"]
     env = {**os.environ, **client_env(client["plugins"]), "DOCKER_HOST": DOCKER_HOST}
-    cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    if cp.returncode != 0:
-        raise ProvisionError(f"`{shlex.join(cmd)}` failed (exit {cp.returncode}): {cp.stderr.strip()[-300:]}")
-    freed = cp.stdout.strip().splitlines()[-1:] or [""]
-    log(f"build cache unused for {STALE_CACHE} pruned: {freed[0]}")
+    for kind, unused_for in STALE_CACHE.items():
+        cmd = [str(client["docker"]), "builder", "prune", "--force", "--filter", f"until={unused_for}"]
+        cmd += ["--filter", f"type={kind}"] if kind else []
+        cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        if cp.returncode != 0:
+            raise ProvisionError(f"`{shlex.join(cmd)}` failed (exit {cp.returncode}): {cp.stderr.strip()[-300:]}")
+        freed = (cp.stdout.strip().splitlines() or [""])[-1]
+        log(f"build cache ({kind or 'all'}) unused for {unused_for} pruned: {freed}")
 
 
 def up() -> int:
