@@ -55,7 +55,8 @@ def served(module_container, course_image_tag):
 
 
 def get(container, path, headers=None):
-    status, response_headers, body = container.http("GET", path, port=PORT, headers=headers or {})
+    # nginx compresses as it sends: on a busy machine a chunk of the search index once took over 5 s.
+    status, response_headers, body = container.http("GET", path, port=PORT, headers=headers or {}, timeout=30)
     return status, {k.lower(): v for k, v in response_headers.items()}, body
 
 
