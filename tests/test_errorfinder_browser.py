@@ -75,6 +75,12 @@ def test_the_box_answers_a_sample_of_pastes(where, context):
     page = context.new_page()
     report = chromium.watch(page, base)
     navigate(page, url, wait_until="load")
+    # Until Material's bundle runs, the page is "no-js" and the box's form is hidden (a clean-clone
+    # run once waited 30 s on an invisible box): say why instead.
+    try:
+        page.wait_for_function(chromium.BUNDLE_DONE_JS, timeout=20_000)
+    except Exception:  # Playwright's TimeoutError
+        pytest.fail(f"{url}: Material's bundle did not run within 20 s: {report.problems(0)}")
     box = page.locator(".error-finder")
     textarea = page.get_by_label("Paste the error")
     button = page.get_by_role("button", name="Find the cause")
