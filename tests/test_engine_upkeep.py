@@ -101,8 +101,16 @@ def test_a_failed_prune_names_its_command(monkeypatch):
 
 
 def test_the_running_course_engine_was_started_with_the_bound(engine):
-    if not pe.ping() or Path(engine.server.host.removeprefix("unix://")).resolve() != pe.SOCKET.resolve():
+    if not pe.ping() or not pe.is_course_engine(engine.server.host):
         pytest.skip("the tests use another engine (Docker Desktop, a CI runner): its configuration is its owner's")
     assert pe.config_is_current(), f"{pe.CONFIG} is not provision_engine.DAEMON_JSON: run `make engine`"
     cmdline = Path(f"/proc/{pe._pid()}/cmdline").read_bytes().split(b"\0")
     assert [b"--config-file", str(pe.CONFIG).encode()] == cmdline[cmdline.index(b"--config-file") :][:2]
+
+
+def test_a_host_is_the_course_engine_by_its_socket_or_a_link_to_it(tmp_path):
+    link = tmp_path / "docker.sock"
+    link.symlink_to(pe.SOCKET)
+    assert pe.is_course_engine(pe.DOCKER_HOST) and pe.is_course_engine(f"unix://{link}")
+    assert not pe.is_course_engine(f"unix://{tmp_path}/other.sock")
+    assert not pe.is_course_engine("tcp://127.0.0.1:2375")

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from course.browser import navigate
 from site_checks import browser as chromium
@@ -79,7 +80,7 @@ def test_the_box_answers_a_sample_of_pastes(where, context):
     # run once waited 30 s on an invisible box): say why instead.
     try:
         page.wait_for_function(chromium.BUNDLE_DONE_JS, timeout=20_000)
-    except Exception:  # Playwright's TimeoutError
+    except PlaywrightTimeoutError:
         pytest.fail(f"{url}: Material's bundle did not run within 20 s: {report.problems(0)}")
     box = page.locator(".error-finder")
     textarea = page.get_by_label("Paste the error")

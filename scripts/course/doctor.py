@@ -251,10 +251,7 @@ def _keep_own_engine_current() -> int:
     with an older configuration, and prune its stale build cache (provision_engine.up)."""
     from course import engine, provision_engine
 
-    host = engine.get_engine().server.host
-    if os.geteuid() != 0 or not host.startswith("unix://"):
-        return 0
-    if Path(host.removeprefix("unix://")).resolve() != provision_engine.SOCKET.resolve():
+    if os.geteuid() != 0 or not provision_engine.is_course_engine(engine.get_engine().server.host):
         return 0
     return provision_engine.up()
 

@@ -964,7 +964,7 @@ def _status() -> int:
     for part, version, where in rows:
         print(f"{part:<{width}}  {version:<28}  {where}")
     host = get_engine().server.host
-    if host.startswith("unix://") and os.path.realpath(host[len("unix://") :]) == str(provision_engine.SOCKET):
+    if provision_engine.is_course_engine(host):
         info = provision_engine.root_info() or {}
         print(f"{'built':<{width}}  {info.get('built', '?'):<28}  Debian {info.get('suite')} from {info.get('mirror')}")
         print(f"{'log':<{width}}  {'':<28}  {provision_engine.LOG}")

@@ -83,7 +83,7 @@ DAEMON_JSON = {
     "features": {"containerd-snapshotter": True},
     "builder": {"history": {"maxAge": "1h", "maxEntries": 50}},
 }
-STALE_CACHE = {"source.local": "1h", "": "24h"}  # build contexts; everything
+STALE_CACHE = (("source.local", "1h"), (None, "24h"))  # (cache type or all, unused for)
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
 
 
@@ -414,6 +414,11 @@ def _need_root(action: str) -> bool:
     return False
 
 
+def is_course_engine(host: str) -> bool:
+    """Whether the Docker host `host` (unix://PATH) is this engine's socket, or a link to it."""
+    return host.startswith("unix://") and os.path.realpath(host.removeprefix("unix://")) == str(SOCKET)
+
+
 def _config_text() -> str:
     return json.dumps(DAEMON_JSON, indent=2) + "\n"
 
@@ -432,7 +437,7 @@ def tidy(log=print) -> None:
     if client is None:
         raise ProvisionError(f"no root in {ROOT_DIR}: {UP_COMMAND}")
     env = {**os.environ, **client_env(client["plugins"]), "DOCKER_HOST": DOCKER_HOST}
-    for kind, unused_for in STALE_CACHE.items():
+    for kind, unused_for in STALE_CACHE:
         cmd = [str(client["docker"]), "builder", "prune", "--force", "--filter", f"until={unused_for}"]
         cmd += ["--filter", f"type={kind}"] if kind else []
         cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
@@ -443,9 +448,10 @@ def tidy(log=print) -> None:
 
 
 def up() -> int:
-    if ping() and (config_is_current() or os.geteuid() != 0):
+    current = config_is_current()
+    if ping() and (current or os.geteuid() != 0):
         print(f"engine already up: {DOCKER_HOST} (log: {LOG})")
-        if not config_is_current():
+        if not current:
             print(f"it runs with an older {CONFIG.name}; to restart it with today's: {UP_COMMAND}")
             return 0
         return _tidied()
