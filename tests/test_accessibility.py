@@ -1,7 +1,9 @@
 """Accessibility: axe-core on every page in the light and the dark palette, and a text
 alternative for every image and every Mermaid diagram. The light palette gets every axe rule;
 the dark one the colour rules, and every rule on what it shows instead (the dark copy of each
-diagram, the toggle's label): nothing else on a page changes with the palette.
+diagram, the toggle's label): nothing else on a page changes with the palette. Each page is
+loaded once and shown in each palette in turn, switched as a reader's system switches it (the
+palette's automatic mode follows prefers-color-scheme).
 
 axe-core (npm, pinned in package.json) is injected into each page in headless
 Chromium; diagrams are inline SVG drawn at build time (in the live preview,
@@ -16,6 +18,7 @@ in each state (site_checks/states.py; Firefox: test_firefox.py).
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from course.browser import navigate
 from site_checks import browser as chromium
@@ -120,25 +123,57 @@ def test_axe_core_is_installed():
     assert AXE.is_file(), f"{AXE.relative_to(ROOT)} is missing: run `make deps` (npm ci installs axe-core)"
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_every_page_is_accessible(scheme, served_site, browser):
+def switch_palette(page, source, scheme: str) -> None:
+    """The system's colour scheme set to `scheme`, and the page shown in its palette."""
+    page.emulate_media(color_scheme=scheme)
+    try:
+        page.wait_for_function(
+            "(s) => document.body.getAttribute('data-md-color-scheme') === s"
+            " && !document.body.hasAttribute('data-md-color-switching')",
+            arg=SCHEMES[scheme],
+            timeout=10_000,
+        )
+    except PlaywrightTimeoutError:
+        shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+        pytest.fail(f"{source.source}: palette {shown!r} when the system is {scheme}, expected {SCHEMES[scheme]!r}")
+
+
+def button_problems(page, base: str, built, source, seen: dict[str, set[str]]) -> list[str]:
+    """The practice buttons of kinds not measured yet (`seen`, by palette) in their states, in
+    each palette. A click changes the page, so a palette after one that clicked gets a fresh load."""
+    problems, clicked = [], False
+    for scheme in SCHEMES:
+        if clicked:
+            open_page(page, base, built, source)
+        switch_palette(page, source, scheme)
+        found = button_states(page, seen[scheme])
+        clicked = clicked or bool(found)
+        problems += contrast_problems(found, f"{source.source} ({scheme})")
+    return problems
+
+
+def test_every_page_is_accessible(served_site, browser):
     built, base = served_site
-    ctx = scheme_context(browser, scheme)
+    ctx = scheme_context(browser, "light")
     problems: list[str] = []
-    buttons: set[str] = set()  # the kinds of practice button measured in their states so far
+    buttons: dict[str, set[str]] = {scheme: set() for scheme in SCHEMES}  # kinds measured so far
     try:
         page = ctx.new_page()
         for source in PAGES:
             open_page(page, base, built, source)
-            shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
-            assert shown == SCHEMES[scheme], f"{source.source}: palette {shown!r}, expected {SCHEMES[scheme]!r}"
-            found = axe_problems(page, palette_only=scheme != "light") + page.evaluate(TEXT_ALTERNATIVES_JS)
-            problems += [f"{source.source}: {p}" for p in found]
-            problems += contrast_problems(button_states(page, buttons), source.source)
+            for scheme in SCHEMES:
+                switch_palette(page, source, scheme)
+                found = axe_problems(page, palette_only=scheme != "light") + page.evaluate(TEXT_ALTERNATIVES_JS)
+                problems += [f"{source.source} ({scheme}): {p}" for p in found]
+            problems += button_problems(page, base, built, source, buttons)
     finally:
         ctx.close()
-    assert problems == [], f"{len(problems)} accessibility problem(s) in the {scheme} palette:\n" + "\n".join(problems)
-    assert {"quiz__check", "lab__check", "progress-tools__reset"} <= {c for k in buttons for c in k.split()}, buttons
+    assert problems == [], f"{len(problems)} accessibility problem(s):\n" + "\n".join(problems)
+    for scheme, kinds in buttons.items():
+        assert {"quiz__check", "lab__check", "progress-tools__reset"} <= {c for k in kinds for c in k.split()}, (
+            scheme,
+            kinds,
+        )
 
 
 def test_axe_checks_the_text_of_the_diagram_shown(served_site, context):
