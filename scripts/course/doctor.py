@@ -248,7 +248,7 @@ def setup() -> int:
 
 def _keep_own_engine_current() -> int:
     """When the course's own engine is the one in use (and we are root): restart it if it runs
-    with an older configuration, and prune its stale build cache (provision_engine.up)."""
+    with an older configuration (provision_engine.up)."""
     from course import engine, provision_engine
 
     if os.geteuid() != 0 or not provision_engine.is_course_engine(engine.get_engine().server.host):

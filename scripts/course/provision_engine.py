@@ -15,8 +15,8 @@ builds one from Debian "forky" packages, pinned in PINS:
   their own paths, with the containerd image store and a bounded build history
   (DAEMON_JSON); its socket is SOCKET (and /var/run/docker.sock links to it when
   free), its log LOG, its images persist in DATA;
-* at every ``engine up``, restart it if it runs with an older DAEMON_JSON, and
-  prune the build cache that no build used for STALE_CACHE (tidy).
+* at every ``engine up``, restart it if it runs with an older DAEMON_JSON. It prunes no
+  build cache: see DAEMON_JSON.
 
 Because the mounts live in a namespace of their own, stopping dockerd
 (``python -m course engine down``) leaves nothing mounted on the host.
@@ -76,14 +76,15 @@ HOST_DIRS = ["/tmp", "/var/tmp", "/root", "/home", "/work", "/srv", "/opt", "/mn
 # BuildKit keeps a record of every build for 48 hours, whatever the count, and containerd walks
 # all of them (and every build-cache record) on each garbage collection: after a day of test
 # runs (about 700 builds each) the engine spent three times the CPU on the same build. Records
-# beyond the newest 50 go after an hour here. A run also leaves about 400 build contexts (most
-# are scratch copies, never sent again) and 130 layers no later run asks for: at every
-# `engine up` (tidy), the cache that no build used for STALE_CACHE goes.
+# beyond the newest 50 go after an hour here. The build cache is left to BuildKit's own garbage
+# collection (48 hours for build contexts, a share of the disk for the rest): on this dockerd
+# (28.5.2), a prune that removes any cache record, even one 8 kB build context of another
+# folder, makes every later build run all its steps again, so pruning at each `make test` made
+# every warm run a cold one.
 DAEMON_JSON = {
     "features": {"containerd-snapshotter": True},
     "builder": {"history": {"maxAge": "1h", "maxEntries": 50}},
 }
-STALE_CACHE = (("source.local", "1h"), (None, "24h"))  # (cache type or all, unused for)
 UP_COMMAND = "sudo env PYTHONPATH=scripts python3 -m course engine up"
 
 
@@ -431,22 +432,6 @@ def config_is_current() -> bool:
         return False
 
 
-def tidy(log=print) -> None:
-    """Remove the build cache that no build used for STALE_CACHE (a warm run uses its own)."""
-    client = client_paths()
-    if client is None:
-        raise ProvisionError(f"no root in {ROOT_DIR}: {UP_COMMAND}")
-    env = {**os.environ, **client_env(client["plugins"]), "DOCKER_HOST": DOCKER_HOST}
-    for kind, unused_for in STALE_CACHE:
-        cmd = [str(client["docker"]), "builder", "prune", "--force", "--filter", f"until={unused_for}"]
-        cmd += ["--filter", f"type={kind}"] if kind else []
-        cp = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-        if cp.returncode != 0:
-            raise ProvisionError(f"`{shlex.join(cmd)}` failed (exit {cp.returncode}): {cp.stderr.strip()[-300:]}")
-        freed = (cp.stdout.strip().splitlines() or [""])[-1]
-        log(f"build cache ({kind or 'all'}) unused for {unused_for} pruned: {freed}")
-
-
 def up() -> int:
     current = config_is_current()
     if ping() and (current or os.geteuid() != 0):
@@ -454,7 +439,7 @@ def up() -> int:
         if not current:
             print(f"it runs with an older {CONFIG.name}; to restart it with today's: {UP_COMMAND}")
             return 0
-        return _tidied()
+        return _linked()
     if not _need_root("up"):
         return 1
     try:
@@ -472,17 +457,12 @@ def up() -> int:
         print(f"engine up: {exc}", file=sys.stderr)
         return 1
     print(f"engine up in {seconds:.1f} s: DOCKER_HOST={DOCKER_HOST}\nlog: {LOG}")
-    return _tidied()
+    return _linked()
 
 
-def _tidied() -> int:
+def _linked() -> int:
     if os.geteuid() == 0:
         _link_default_socket()
-    try:
-        tidy()
-    except ProvisionError as exc:
-        print(f"engine up: {exc}", file=sys.stderr)
-        return 1
     return 0
 
 
