@@ -164,9 +164,12 @@ def visit(context, url: str, base: str, expected_diagrams: int, inspect=None, qu
 
 
 RESULT = ".md-search-result__item"
+# Material builds the search index in a Web Worker when search is first used: alone that takes
+# about 2 s here, but beside the other test workers on 2 cores it once took over 15 s.
+SEARCH_TIMEOUT_MS = 30_000
 
 
-def search(page, words: str, timeout: float = 15_000) -> list[str]:
+def search(page, words: str, timeout: float = SEARCH_TIMEOUT_MS) -> list[str]:
     """Search for `words` with Material's search box and return the titles of what it found.
 
     The words go in whole, followed by one key (Material searches on keyup). Typed key by
