@@ -54,9 +54,13 @@ def served(module_container, course_image_tag):
     return container, container.url("/", port=PORT)
 
 
+# nginx compresses as it sends: on a busy machine a chunk of the search index once took over 5 s,
+# and a redirect once had no answer within 5 s (CI of stop 29).
+HTTP_TIMEOUT = 30
+
+
 def get(container, path, headers=None):
-    # nginx compresses as it sends: on a busy machine a chunk of the search index once took over 5 s.
-    status, response_headers, body = container.http("GET", path, port=PORT, headers=headers or {}, timeout=30)
+    status, response_headers, body = container.http("GET", path, port=PORT, headers=headers or {}, timeout=HTTP_TIMEOUT)
     return status, {k.lower(): v for k, v in response_headers.items()}, body
 
 
@@ -176,7 +180,7 @@ def test_not_found_and_redirects(served):
     # A folder without its slash redirects to a relative address, which stays right
     # when Docker publishes port 8080 on another port.
     folder = next(p.url for p in PAGES if p.url.count("/") >= 2).rstrip("/")
-    connection = http.client.HTTPConnection("127.0.0.1", container.host_port(PORT), timeout=5)
+    connection = http.client.HTTPConnection("127.0.0.1", container.host_port(PORT), timeout=HTTP_TIMEOUT)
     connection.request("GET", "/" + folder)
     response = connection.getresponse()
     assert response.status == 301 and response.getheader("Location") == f"/{folder}/", response.getheaders()

@@ -695,9 +695,12 @@ class Container:
         *,
         port: int = 3000,
         headers: dict | None = None,
-        timeout: float = 5,
+        timeout: float = 30,
     ) -> tuple[int, dict, bytes]:
-        """Send one HTTP request to the published port. Returns (status, headers, body); 4xx/5xx too."""
+        """Send one HTTP request to the published port. Returns (status, headers, body); 4xx/5xx too.
+
+        The timeout is generous because test machines are busy: an answer that merely comes late
+        is no failure, and a server that does not answer still fails, only later."""
         data = body
         hdrs = dict(headers or {})
         if isinstance(body, dict):
