@@ -64,8 +64,7 @@ def browser():
 @pytest.fixture
 def context(browser):
     """A fresh browser profile with shadow roots opened and layout shifts counted."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.add_init_script(chromium.INIT_SCRIPT)
+    ctx = chromium.reader_context(browser)
     yield ctx
     ctx.close()
 

@@ -114,9 +114,7 @@ def page_accessibility_problems(page, base: str, built, source) -> list[str]:
 
 
 def scheme_context(browser, scheme: str):
-    ctx = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 800})
-    ctx.add_init_script(chromium.INIT_SCRIPT)
-    return ctx
+    return chromium.reader_context(browser, color_scheme=scheme)
 
 
 def test_axe_core_is_installed():

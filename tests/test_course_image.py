@@ -217,10 +217,10 @@ def pages_of_every_kind(container) -> list:
 
 def test_pages_of_every_kind_in_chromium_without_errors_or_csp_violations(served, csp_context):
     container, base = served
-    problems = {}
+    problems, tab = {}, csp_context.new_page()
     for page in pages_of_every_kind(container):
         expected = diagrams_on(container, page)
-        report = chromium.visit(csp_context, base + page.url, base, expected)
+        report = chromium.visit(tab, base + page.url, base, expected)
         if report.problems(expected):
             problems[page.source] = report.problems(expected)
     assert problems == {}, problems

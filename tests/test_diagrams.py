@@ -241,8 +241,7 @@ def test_the_live_preview_draws_every_diagram_in_the_browser(browser):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_init_script(chromium.INIT_SCRIPT)
+    context = chromium.reader_context(browser)
     problems, drawn = [], 0
     try:
         try:
@@ -251,8 +250,9 @@ def test_the_live_preview_draws_every_diagram_in_the_browser(browser):
             if server.poll() is None:
                 os.killpg(server.pid, 15)
             pytest.fail(f"mkdocs serve did not answer:\n{server.communicate(timeout=30)[0].decode()[-3000:]}")
+        tab = context.new_page()
         for page, fences in built_pages_with_diagrams():
-            report = chromium.visit(context, base + page.url, base, len(fences))
+            report = chromium.visit(tab, base + page.url, base, len(fences))
             problems += [f"{page.source}: {p}" for p in report.problems(len(fences))]
             problems += [f"{page.source}: drawn at build time" for d in report.diagrams if d["drawn"] != "browser"]
             drawn += sum(d["svg"] for d in report.diagrams)

@@ -109,7 +109,7 @@ def gate_browser(project: Path, where: str, request) -> tuple[bool, str]:
         result = build(project, site_dir=site_dir, site_url=base)
         assert result.returncode == 0, f"the drill's page should build:\n{result.log}"
         page = next(p for p in site_pages() if p.source == source)
-        problems = page_problems(context, base, result, page, project)
+        problems = page_problems(context.new_page(), base, result, page, project)
         if not problems:  # like the suite: the accessibility test runs on pages that draw
             problems = page_accessibility_problems(context.new_page(), base, result, page)
     return bool(problems), "\n".join(problems)

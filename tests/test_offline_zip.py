@@ -77,8 +77,7 @@ def unzipped(tmp_path_factory) -> Path:
 @pytest.fixture
 def offline_context(browser, unzipped):
     """A browser profile with no network: anything but file:// is aborted; all requests recorded."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.add_init_script(chromium.INIT_SCRIPT)
+    ctx = chromium.reader_context(browser)
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
     ctx.set_offline(True)
     ctx.requests = []
@@ -114,10 +113,10 @@ def test_every_page_opens_with_its_diagrams(unzipped, offline_context):
     page over http: no failed request or script error, every diagram drawn, no layout shift,
     no mermaid.js."""
     base = unzipped.as_uri() + "/"
-    problems = []
+    problems, tab = [], offline_context.new_page()
     for page in PAGES:
         assert (unzipped / page.dest).is_file(), f"{page.dest} is not in the zip"
-        problems += page_problems(offline_context, base, SimpleNamespace(site_dir=unzipped), page)
+        problems += page_problems(tab, base, SimpleNamespace(site_dir=unzipped), page)
     assert problems == []
     assert outside(offline_context.requests, unzipped) == []
     assert len(offline_context.requests) >= len(PAGES), "requests were not recorded"

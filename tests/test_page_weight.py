@@ -31,7 +31,7 @@ def gzip_site(served_site):
 
 def cold_weight(context, url: str, base: str, budget_kb: float) -> list[str]:
     """What the sweep of every page says of `url`'s cost."""
-    return chromium.visit(context, url, base, 0, quiet=True).weight_problems(budget_kb)
+    return chromium.visit(chromium.cold_tab(context), url, base, 0, quiet=True).weight_problems(budget_kb)
 
 
 def test_the_sweep_sees_a_page_that_loads_the_index_at_start(context, gzip_site):

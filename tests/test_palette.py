@@ -20,8 +20,7 @@ def scheme(page) -> str:
 
 @pytest.fixture
 def dark_system(browser):
-    ctx = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 800})
-    ctx.add_init_script(chromium.INIT_SCRIPT)
+    ctx = chromium.reader_context(browser, color_scheme="dark")
     yield ctx
     ctx.close()
 

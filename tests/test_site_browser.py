@@ -28,13 +28,14 @@ def copied(page) -> list:
     return page.evaluate(copies.COPIED_JS)
 
 
-def page_problems(context, base: str, built, page, project: Path = ROOT, budget_kb: float = 0) -> list[str]:
-    """What a reader would see go wrong on `page`, each naming its Markdown file; and what the
-    copy button of each console block copies (its commands, as `project`'s source has them).
-    With `budget_kb` (a fresh context, a server that compresses): what the page costs on a cold cache."""
+def page_problems(tab, base: str, built, page, project: Path = ROOT, budget_kb: float = 0) -> list[str]:
+    """What a reader would see go wrong on `page`, loaded in `tab`, each naming its Markdown file;
+    and what the copy button of each console block copies (its commands, as `project`'s source
+    has them). With `budget_kb` (a `cold_tab`, a server that compresses): what the page costs on
+    a cold cache."""
     expected = diagram_count(built, page)
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    report = chromium.visit(context, base + page.url, base, expected, copied, quiet=bool(budget_kb))
+    tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    report = chromium.visit(tab, base + page.url, base, expected, copied, quiet=bool(budget_kb))
     problems = report.problems(expected) + copies.differences(page.source, report.inspected, project)
     if budget_kb:
         problems += report.weight_problems(budget_kb)
@@ -45,14 +46,22 @@ def page_problems(context, base: str, built, page, project: Path = ROOT, budget_
     return [f"{page.source}: {problem}" for problem in problems]
 
 
+@pytest.fixture(scope="module")
+def sweep_tab(browser):
+    """One tab for the sweep of every page, with its cache off."""
+    context = chromium.reader_context(browser)
+    yield chromium.cold_tab(context)
+    context.close()
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.source for p in PAGES])
-def test_page_over_http(page, csp_site, context):
+def test_page_over_http(page, csp_site, sweep_tab):
     """Served as the course image's nginx serves it, with gzip and its Content-Security-Policy:
     a script or style the policy blocks is a problem here, on every page (the image's own sweep
-    visits a page of each kind); and the page, from a cold cache (each test has a fresh
-    profile), weighs at most PAGE_BUDGET_KB compressed without fetching the search index."""
+    visits a page of each kind); and the page, from a cold cache, weighs at most PAGE_BUDGET_KB
+    compressed without fetching the search index."""
     site, base = csp_site
-    assert page_problems(context, base, site, page, budget_kb=PAGE_BUDGET_KB) == []
+    assert page_problems(sweep_tab, base, site, page, budget_kb=PAGE_BUDGET_KB) == []
 
 
 def first_page_with_diagrams(built, pages):

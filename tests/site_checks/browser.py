@@ -51,6 +51,11 @@ class PageReport:
     inspected: object = None  # what visit's `inspect(page)` returned
     wire_bytes: dict[str, int] = field(default_factory=dict)  # by URL, over http: compressed body and headers
     pending: set = field(default_factory=set)  # requests under way
+    listeners: dict = field(default_factory=dict, repr=False)  # what watch() added to the tab, by event
+
+    def unwatch(self, page) -> None:
+        for event, listener in self.listeners.items():
+            page.remove_listener(event, listener)
 
     def problems(self, expected_diagrams: int) -> list[str]:
         problems = [f"console error: {e}" for e in self.console_errors]
@@ -84,15 +89,17 @@ def is_local(url: str, base: str) -> bool:
 
 
 def watch(page, base: str) -> PageReport:
-    """Record what the page logs and requests from now on."""
+    """Record what the page logs and requests from now on (until `report.unwatch(page)`)."""
     report = PageReport(url=page.url)
-    page.on("console", lambda m: m.type == "error" and report.console_errors.append(m.text))
-    page.on("pageerror", lambda e: report.console_errors.append(str(e)))
-    page.on("response", lambda r: r.status >= 400 and report.failed_requests.append(f"{r.url} (HTTP {r.status})"))
     # A request still under way when the page loads another document is aborted by the browser
     # (net::ERR_ABORTED): that is the navigation, not a fault of the site. Any other failure counts.
+    # A tab that showed an earlier page may still report on that page's requests: left out.
     documents = {"loaded": 0}
     started_in: dict[object, int] = {}
+
+    def on_response(response):
+        if response.request in started_in and response.status >= 400:
+            report.failed_requests.append(f"{response.url} (HTTP {response.status})")
 
     def on_request(request):
         if request.is_navigation_request() and request.frame == page.main_frame:
@@ -105,21 +112,30 @@ def watch(page, base: str) -> PageReport:
 
     def on_finished(request):
         report.pending.discard(request)
-        if request.url.startswith("http"):
+        if request in started_in and request.url.startswith("http"):
             sizes = request.sizes()
             report.wire_bytes[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
     def on_failed(request):
         report.pending.discard(request)
-        navigated_away = started_in.get(request, documents["loaded"]) < documents["loaded"]
+        if request not in started_in:
+            return
+        navigated_away = started_in[request] < documents["loaded"]
         if request.failure == "net::ERR_ABORTED" and navigated_away:
             report.aborted_by_navigation.append(request.url)
         else:
             report.failed_requests.append(f"{request.url} ({request.failure})")
 
-    page.on("request", on_request)
-    page.on("requestfinished", on_finished)
-    page.on("requestfailed", on_failed)
+    report.listeners = {
+        "console": lambda m: m.type == "error" and report.console_errors.append(m.text),
+        "pageerror": lambda e: report.console_errors.append(str(e)),
+        "response": on_response,
+        "request": on_request,
+        "requestfinished": on_finished,
+        "requestfailed": on_failed,
+    }
+    for event, listener in report.listeners.items():
+        page.on(event, listener)
     return report
 
 
@@ -135,30 +151,49 @@ def wait_for_diagrams(page, expected: int, timeout: float = 20.0) -> list[dict]:
     return diagrams
 
 
-def visit(context, url: str, base: str, expected_diagrams: int, inspect=None, quiet: bool = False) -> PageReport:
-    """Open `url` in a new tab, wait for its diagrams and report what happened (once more when a
+def reader_context(browser, **options):
+    """A fresh browser profile with shadow roots opened and layout shifts counted (INIT_SCRIPT)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **options})
+    context.add_init_script(INIT_SCRIPT)
+    return context
+
+
+def cold_tab(context):
+    """A tab that fetches everything again at each load, as a fresh profile would (DevTools'
+    "Disable cache"): a sweep loads every page in one tab, because a new tab costs more CPU
+    than the page it shows (about 1 CPU-s here)."""
+    tab = context.new_page()
+    devtools = context.new_cdp_session(tab)
+    devtools.send("Network.enable")
+    devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    tab.devtools = devtools  # the setting lasts as long as its session
+    return tab
+
+
+def visit(tab, url: str, base: str, expected_diagrams: int, inspect=None, quiet: bool = False) -> PageReport:
+    """Load `url` in `tab`, wait for its diagrams and report what happened (once more when a
     request failed only because the network changed: course.browser.until_the_network_holds).
-    `inspect(page)`, if given, looks at the loaded page; its result is the report's `inspected`.
+    `inspect(tab)`, if given, looks at the loaded page; its result is the report's `inspected`.
     `quiet`: also wait until Material's bundle has run and nothing is in flight, so that the
-    report's wire_bytes hold all the page fetches by itself (as `make bench` measures)."""
+    report's wire_bytes hold all the page fetches by itself (as `make bench` measures; in a
+    `cold_tab`, the page's cost on a cold cache)."""
 
     def once() -> PageReport:
-        page = context.new_page()
+        report = watch(tab, base)
         try:
-            report = watch(page, base)
-            navigate(page, url, wait_until="load")
-            report.diagrams = wait_for_diagrams(page, expected_diagrams)
+            navigate(tab, url, wait_until="load")
+            report.diagrams = wait_for_diagrams(tab, expected_diagrams)
             if quiet:
-                page.wait_for_function(BUNDLE_DONE_JS)
-                wait_until_quiet(page, report.pending)
-            page.wait_for_timeout(200)  # let late layout shifts and errors arrive
-            report.layout_shift = page.evaluate("window.__layoutShift")
-            report.csp_violations = page.evaluate("window.__cspViolations || []")
+                tab.wait_for_function(BUNDLE_DONE_JS)
+                wait_until_quiet(tab, report.pending)
+            tab.wait_for_timeout(200)  # let late layout shifts and errors arrive
+            report.layout_shift = tab.evaluate("window.__layoutShift")
+            report.csp_violations = tab.evaluate("window.__cspViolations || []")
             if inspect:
-                report.inspected = inspect(page)
+                report.inspected = inspect(tab)
             return report
         finally:
-            page.close()
+            report.unwatch(tab)
 
     return until_the_network_holds(once, lambda r: r.console_errors + r.failed_requests)
 
