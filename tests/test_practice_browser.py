@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from course import labs, practice
 from course.browser import navigate
+from site_checks import browser as chromium
 from site_checks.building import ROOT, site_pages
 from test_labs import EXAMPLES, bad_inputs, saved_cases
 
@@ -213,14 +214,36 @@ def one_lab_per_part() -> list:
 LAB_RUNS = [("http", e) for e in EXAMPLES] + [("file", e) for e in one_lab_per_part()]
 
 
+@pytest.fixture(scope="module")
+def lab_tab(browser):
+    """One tab for every lab's run (a new tab costs about 1 CPU-s). Each lab is on a page of its
+    own and is run once per origin; what a run stores is its own lab's result in the progress,
+    which no other lab's page shows."""
+    context = chromium.reader_context(browser)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.parametrize(("where", "example"), LAB_RUNS, ids=lambda p: getattr(p, "name", p), indirect=["where"])
-def test_lab_checker_on_captured_cases_and_bad_input(example, where, context):
+def test_lab_checker_on_captured_cases_and_bad_input(example, where, lab_tab):
     base, pages, site_dir = where
-    lab = labs.load(example)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    navigate(page, base + url_of(every_page(pages), LAB_PAGES[lab.spec["name"]]), wait_until="load")
+    lab, page, errors = labs.load(example), lab_tab, []
+
+    def record(error):
+        errors.append(str(error))
+
+    page.on("pageerror", record)
+    try:
+        navigate(page, base + url_of(every_page(pages), LAB_PAGES[lab.spec["name"]]), wait_until="load")
+        problems = lab_problems(page, base, site_dir, example, lab)
+    finally:
+        page.remove_listener("pageerror", record)
+    assert problems == [] and errors == [], problems + errors
+
+
+def lab_problems(page, base: str, site_dir, example, lab) -> list[str]:
+    """What the lab's checker on `page` says about every captured case and every bad input,
+    where it differs from labs.js in Node or from what the reader must see."""
     problems = []
     cases = list(saved_cases(example))
     node = labs.judge([{"spec": practice.lab_data(lab.spec), "pastes": p, "answers": a} for _, _, p, a in cases])
@@ -257,7 +280,7 @@ def test_lab_checker_on_captured_cases_and_bad_input(example, where, context):
             problems.append(f"bad input {case}: {got}")
         if got["seconds"] > 10:  # generous: 2 shared cores; a frozen page takes far longer
             problems.append(f"bad input {case}: {got['seconds']:.1f} s to answer")
-    assert problems == [] and errors == [], problems + errors
+    return problems
 
 
 def solution_pastes(example_name: str) -> list[str]:
