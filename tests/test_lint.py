@@ -28,6 +28,25 @@ def test_gates_see_the_files_they_should():
     assert ROOT / "docs.Dockerfile" in lint.dockerfiles(ROOT)
 
 
+def test_the_markdown_gate_scans_again_what_changed(tmp_path, monkeypatch):
+    """The gate keeps the files PyMarkdown passed (lint.PASSED_MARKDOWN): a file passes from
+    that record only while its text and the settings are the ones it passed with."""
+    monkeypatch.setattr(lint, "PASSED_MARKDOWN", tmp_path / "passed")
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    settings = (ROOT / ".pymarkdown.yml").read_text(encoding="utf-8")
+    (project / ".pymarkdown.yml").write_text(settings, encoding="utf-8")
+    page = project / "docs" / "index.md"
+    page.write_text("# A page\n\nSome text.\n", encoding="utf-8")
+    assert lint.markdown(project).ok and len(list((tmp_path / "passed").iterdir())) == 1
+    page.write_text("#A page\n\nSome text.\n", encoding="utf-8")  # MD018: no space after the hash
+    assert "MD018" in lint.markdown(project).output
+    page.write_text("# A page\n\nSome text.\n", encoding="utf-8")
+    assert lint.markdown(project).ok
+    (project / ".pymarkdown.yml").write_text(settings + "  md041:\n    enabled: true\n    level: 2\n", encoding="utf-8")
+    assert "MD041" in lint.markdown(project).output, "a change of settings must scan the files again"
+
+
 def test_dockerfiles_outside_examples_pass_hadolint():
     others = [p for p in lint.dockerfiles(ROOT) if "examples" not in p.relative_to(ROOT).parts]
     assert others, "no Dockerfile outside examples/ (docs.Dockerfile is expected)"

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import html.parser
 import http.server
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -40,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from course.baseimages import CACHE
 from course.doctor import tool  # each tool from the project's environment, never from elsewhere
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,9 +120,34 @@ def run(gate: str, root: Path, *commands: list[str], env: dict[str, str] | None 
 
 
 # --------------------------------------------------------------------------- gates
+# PyMarkdown judges each file on its own, so a file it passed passes again while its text, the
+# settings and PyMarkdown's version stay the same: the gate scans only the other files (a scan of
+# every file costs 9 CPU-s, and the tests run the gate on copies of the project too).
+PASSED_MARKDOWN = CACHE / "markdown-passed"
+
+
+def markdown_keys(root: Path, files: list[str]) -> dict[str, str]:
+    """Each file's key in PASSED_MARKDOWN; none without PyMarkdown's version (nothing is kept)."""
+    try:
+        version = importlib.metadata.version("pymarkdownlnt")
+    except importlib.metadata.PackageNotFoundError:
+        return {}
+    settings = hashlib.sha256(version.encode() + b"\0" + (root / ".pymarkdown.yml").read_bytes()).digest()
+    return {f: hashlib.sha256(settings + f.encode() + b"\0" + (root / f).read_bytes()).hexdigest() for f in files}
+
+
 def markdown(root: Path = ROOT) -> Result:
     files = rel(root, markdown_files(root))
-    return run("markdown", root, [tool("pymarkdown"), "--config", ".pymarkdown.yml", "scan", *files])
+    keys = markdown_keys(root, files)
+    unknown = [f for f in files if f not in keys or not (PASSED_MARKDOWN / keys[f]).exists()]
+    if not unknown:
+        return Result("markdown", 0, "")
+    result = run("markdown", root, [tool("pymarkdown"), "--config", ".pymarkdown.yml", "scan", *unknown])
+    if result.ok and keys:
+        PASSED_MARKDOWN.mkdir(parents=True, exist_ok=True)
+        for f in unknown:
+            (PASSED_MARKDOWN / keys[f]).touch()
+    return result
 
 
 def spelling(root: Path = ROOT) -> Result:
