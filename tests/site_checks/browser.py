@@ -196,7 +196,7 @@ def visit(tab, url: str, base: str, expected_diagrams: int, inspect=None, quiet:
             report.unwatch(tab)
             # What is still under way (the browser fetches the tab's icon late on a busy machine)
             # ends here, not in the next page's report.
-            tab.goto("about:blank")
+            navigate(tab, "about:blank")
 
     return until_the_network_holds(once, lambda r: r.console_errors + r.failed_requests)
 
