@@ -270,8 +270,9 @@ def pytest_pycollect_makemodule(module_path, parent):
 
 
 # Example tests that label everything they create, publish only random ports and use no
-# fixed names (07-compose: a project name of its own, and labels on every container, image,
-# network and volume from an override file): they may run beside the console blocks (whose clean-up
+# fixed names (07-compose and the Compose preview of tests/test_compose.py: a project name of
+# their own, and labels on every container, image, network and volume from an override file):
+# they may run beside the console blocks (whose clean-up
 # keeps another session's labelled objects) on a worker of their own. What builds or removes
 # images holds the engine's build lock (course.engine.takes_build_lock); a size listing that
 # loses a snapshot to a removal runs again (course.engine.lost_a_snapshot).
@@ -284,6 +285,7 @@ LABELLED_EXAMPLES = (
     "examples/running-containers/0[1-7]-*/",
     "examples/troubleshooting/0[1-46]-*/",
     "tests/test_course_image.py",
+    "tests/test_compose.py",
 )
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from course.engine import SESSION_ID
+from course.engine import SESSION_ID, SESSION_LABEL, TEST_LABEL
 from site_checks.building import ROOT, copy_project
 
 pytestmark = pytest.mark.docker
@@ -66,6 +66,20 @@ def compose_command(engine) -> list[str]:
 DOCS_IMAGE_INPUTS = ["docs.Dockerfile", "package.json", "package-lock.json", "requirements-site.txt", "scripts"]
 CACHE_LABEL = "org.docker-basics.cache=docs-preview"
 
+# The run's labels on the preview's container and network, from an override file (compose.yaml
+# stays as a contributor runs it): a console page's clean-up running beside this test (another
+# xdist group) leaves them alone, and the clean-up after a killed run finds them.
+LABELS_FILE = "test-labels.yaml"
+LABELS = f'["{TEST_LABEL}", "{SESSION_LABEL}"]'
+LABELS_YAML = f"""\
+services:
+  docs:
+    labels: {LABELS}
+networks:
+  default:
+    labels: {LABELS}
+"""
+
 
 def docs_image_key(engine) -> str:
     digest = hashlib.sha256()
@@ -88,7 +102,10 @@ def docs_image(engine):
         yield tag
         return
     secret = ["--secret", f"id=ca,src={CA_BUNDLE}"] if Path(CA_BUNDLE).is_file() else []
-    command = [*engine.docker_cmd, "build", "--progress=plain", *secret, "--label", CACHE_LABEL]
+    # The session's label keeps the image from a console page's clean-up while it runs; without
+    # the test label, no later run takes the kept image for a killed run's leftover.
+    labels = ["--label", CACHE_LABEL, "--label", SESSION_LABEL]
+    command = [*engine.docker_cmd, "build", "--progress=plain", *secret, *labels]
     command += ["-f", "docs.Dockerfile", "-t", tag, "."]
     with engine.build_lock():  # not beside another build (course.engine.Engine.build_lock)
         cp = subprocess.run(
@@ -129,16 +146,17 @@ def compose_project(tmp_path, docs_image, engine):
     compose = compose_command(engine)
     project = copy_project(tmp_path / "tree")
     shutil.copy2(ROOT / "compose.yaml", project / "compose.yaml")
-    port = free_port()
+    (project / LABELS_FILE).write_text(LABELS_YAML, encoding="utf-8")
+    port, name = free_port(), f"dbdocs{SESSION_ID}"
     env = {
         **engine.env,
         "DOCS_PORT": str(port),
         "DOCS_IMAGE": docs_image,
         "UID": str(os.getuid()),
         "GID": str(os.getgid()),
-        "COMPOSE_PROJECT_NAME": f"dbdocs{SESSION_ID}",
+        "COMPOSE_PROJECT_NAME": name,
     }
-    base = [*compose, "-f", "compose.yaml"]
+    base = [*compose, "-f", "compose.yaml", "-f", LABELS_FILE]
 
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -148,6 +166,11 @@ def compose_project(tmp_path, docs_image, engine):
     up = run("up", "-d", "--no-build")
     assert up.returncode == 0, f"docker compose up failed:\n{up.stdout}{up.stderr}"
     try:
+        # What lets this test run beside the console blocks (conftest.LABELLED_EXAMPLES).
+        for kind in ("container", "network"):
+            mine = ["--filter", f"label={SESSION_LABEL}", "--filter", f"label=com.docker.compose.project={name}"]
+            listed = engine.out(kind, "ls", "-q", *mine)
+            assert listed.split(), f"the preview's {kind} lacks the session's label ({LABELS_FILE})"
         yield project, f"http://127.0.0.1:{port}/", run
     finally:
         run("down", "--volumes", "--timeout", "2")
