@@ -13,11 +13,23 @@ lists those still there, so a test can assert that a failed command left nothing
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 
 from course.engine import SESSION_LABEL, TEST_LABEL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def listed_names() -> set[str]:
+    """What the commands of the pages and the examples' READMEs list containers by
+    (`--filter name=X` matches every name that contains X)."""
+    texts = [p.read_text(encoding="utf-8") for top in ("docs", "examples") for p in (ROOT / top).rglob("*.md")]
+    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "examples").glob("*/*/output/*.txt")]
+    return {m for text in texts for m in re.findall(r"--filter name=([\w.-]+)", text)}
 
 
 class Docker:
@@ -34,6 +46,8 @@ class Docker:
         # Not "ts-<stem>": the pages list their own containers by name (`--filter name=ts-web-`,
         # a substring), and would list this test's too while it runs beside them.
         name = f"test-{self.tag}-{stem}"
+        listed = sorted(n for n in listed_names() if n in name)
+        assert not listed, f"{name}: a page lists containers with `--filter name={listed[0]}`: choose another stem"
         self.names.append(name)
         return name
 

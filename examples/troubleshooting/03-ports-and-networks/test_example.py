@@ -111,7 +111,7 @@ def test_a_missing_network(docker, image):
 
 def test_a_port_that_is_not_published_refuses_the_connection(docker, image):
     """The container runs and listens on 8000, but without -p nothing on the host forwards to it."""
-    name = docker.name("unpublished")
+    name = docker.name("no-host-port")
     assert docker("run", "-d", "--name", name, *docker.labels(), image).returncode == 0
     port = free_port()
     curl = subprocess.run(
