@@ -68,7 +68,7 @@ class PageReport:
         return problems
 
     def weight_problems(self, budget_kb: float) -> list[str]:
-        """From a cold cache (a fresh profile), served with gzip: the compressed bytes of all it
+        """From a cold cache (a `cold_tab`), served with gzip: the compressed bytes of all it
         fetched within `budget_kb`, and not the search index (fetched when search is used)."""
         problems = [f"fetches the search index at start: {u}" for u in self.wire_bytes if SEARCH_INDEX in u]
         total = sum(self.wire_bytes.values()) / 1024
