@@ -13,6 +13,7 @@ lists those still there, so a test can assert that a failed command left nothing
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from pathlib import Path
@@ -24,6 +25,7 @@ from course.engine import SESSION_LABEL, TEST_LABEL
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@functools.cache
 def listed_names() -> set[str]:
     """What the commands of the pages and the examples' READMEs list containers by
     (`--filter name=X` matches every name that contains X)."""
